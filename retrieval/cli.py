@@ -1,0 +1,261 @@
+"""``cchc``: the command-line entry point (ask, chat, reindex, eval, setup, run)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from retrieval.answer import render_text
+from retrieval.models import Answer
+from retrieval.settings import DEFAULT_MODEL, Settings
+
+EXIT_USAGE = 2
+EXIT_FAILURE = 1
+
+
+class UsageError(Exception):
+    """Bad usage: reported in one line, exit status 2."""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # one line in Vietnamese instead of usage + trace
+        raise UsageError(f"cách dùng không đúng: {message} (xem `cchc --help`)")
+
+
+def answer_json(answer: Answer) -> dict:
+    """The JSON object of ``interfaces.md``."""
+    out: dict = {
+        "question": answer.question,
+        "abstained": answer.abstained,
+        "passages": [
+            {
+                "rank": c.number,
+                "text": c.hit.passage.text,
+                "kind": c.hit.passage.kind,
+                "section": c.hit.passage.section,
+                "score": round(c.hit.score, 6),
+                "status": c.hit.passage.status,
+                "warning": c.warning,
+                "excerpt": c.excerpt,
+                "document": {
+                    "id": c.hit.document.id,
+                    "title": c.hit.document.title,
+                    "number": c.hit.document.number,
+                    "issued": c.hit.document.issued.isoformat() if c.hit.document.issued else None,
+                    "source": c.hit.document.source,
+                    "status": c.hit.document.status,
+                },
+            }
+            for c in answer.citations
+        ],
+        "answer": render_text(answer),
+        "confidence": round(answer.confidence, 4),
+    }
+    if answer.error:
+        out["error"] = answer.error
+    return out
+
+
+def _progress_bar(label: str) -> Callable[[int, int], None]:
+    start = time.perf_counter()
+
+    def show(done: int, total: int) -> None:
+        elapsed = time.perf_counter() - start
+        eta = elapsed / done * (total - done) if done else 0.0
+        width = 24
+        filled = int(width * done / max(total, 1))
+        bar = "█" * filled + "░" * (width - filled)
+        end = "\n" if done >= total else ""
+        print(f"\r{label} {bar} {done}/{total} đoạn, còn ~{eta:.0f} s", end=end, file=sys.stderr)
+
+    return show
+
+
+def _assistant(settings: Settings):
+    from retrieval.assistant import Assistant
+
+    return Assistant(settings)
+
+
+def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
+    if not args.file and not args.question:
+        raise UsageError("cần một câu hỏi, hoặc --file TỆP")
+    from retrieval.search import SearchFilters
+
+    filters = SearchFilters(
+        kinds=set(args.kind) if args.kind else None,
+        doc_ids=set(args.doc) if args.doc else None,
+        years=set(args.year) if args.year else None,
+    )
+    assistant = _assistant(settings)
+    if args.file:
+        path = Path(args.file)
+        raw = sys.stdin.buffer.read() if args.file == "-" else path.read_bytes()
+        for line in raw.decode("utf-8", errors="replace").splitlines():
+            answer = assistant.ask(line, k=args.k, filters=filters)
+            print(json.dumps(answer_json(answer), ensure_ascii=False), flush=True)
+        return 0
+    answer = assistant.ask(" ".join(args.question), k=args.k, filters=filters)
+    if args.json:
+        print(json.dumps(answer_json(answer), ensure_ascii=False))
+    else:
+        print(render_text(answer))
+    return 0
+
+
+def cmd_chat(args: argparse.Namespace, settings: Settings) -> int:
+    print("Đang nạp mô hình và chỉ mục…", file=sys.stderr)
+    assistant = _assistant(settings)
+    print("Trợ lý CCHC — hỏi về cải cách hành chính. Gõ /thoat để kết thúc.")
+    while True:
+        try:
+            line = input("\nBạn hỏi: ")
+        except (EOFError, KeyboardInterrupt):
+            print()
+            return 0
+        if line.strip().lower() in {"/thoat", "/exit", "/quit", "thoát"}:
+            return 0
+        assistant.reload_if_changed()
+        print(render_text(assistant.ask(line, k=args.k)))
+
+
+def cmd_reindex(args: argparse.Namespace, settings: Settings) -> int:
+    from retrieval.documents import load_knowledge_dir
+    from retrieval.embedding import Encoder
+    from retrieval.reindex import build_index
+
+    if args.paths or args.remove or args.dry_run:
+        raise UsageError("thêm tệp lẻ, --remove và --dry-run chưa được hỗ trợ; chạy `cchc reindex`")
+    docs = load_knowledge_dir(settings.knowledge_dir)
+    encoder = Encoder(settings)
+    report = build_index(settings, encoder, docs, progress=_progress_bar("Đang nhúng"))
+    print(
+        f"Đã xây chỉ mục {report.version}: {report.documents} văn bản, {report.passages} đoạn "
+        f"({report.embedded} đoạn mới nhúng, {report.reused} dùng lại); "
+        + ", ".join(f"{k} {v:.1f} s" for k, v in report.seconds.items())
+    )
+    return 0
+
+
+def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
+    from retrieval.evaluation import evaluate, load_questions
+
+    report = evaluate(_assistant(settings), load_questions(Path(args.file)), k=args.k)
+    if args.json:
+        print(report.model_dump_json(indent=2))
+        return 0
+    for r in report.rows:
+        mark = "bỏ qua" if r.abstained else (f"hạng {r.rank}" if r.rank else "TRƯỢT")
+        print(f"{r.id:>5}  {mark:<8} {r.confidence:.3f}  {r.question}")
+    print(
+        f"\nR@1 {report.recall_at_1:.3f}  R@5 {report.recall_at_5:.3f}  MRR {report.mrr:.3f}  "
+        f"từ chối đúng {report.abstention_accuracy:.3f}  "
+        f"từ chối nhầm {report.false_abstentions}/{report.answerable}"
+    )
+    return 0
+
+
+def cmd_setup(args: argparse.Namespace, settings: Settings) -> int:
+    """Build what is missing: the default model, then the index."""
+    from retrieval.index import current_version_dir, read_manifest
+
+    if settings.embedding_model == DEFAULT_MODEL:
+        from retrieval.model_build import build_default_model
+
+        build_default_model(settings.default_model_dir)
+    folder = current_version_dir(settings.index_root)
+    if folder is None or read_manifest(folder).model_name != settings.embedding_model:
+        return cmd_reindex(
+            argparse.Namespace(paths=[], remove=None, dry_run=False), settings
+        )
+    print(f"Chỉ mục {folder.name} đã sẵn sàng.", file=sys.stderr)
+    return 0
+
+
+def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
+    try:
+        from bot.app import run_bot
+    except ImportError:
+        print("Bot Telegram chưa được cài đặt trong bản này; dùng `cchc chat`.", file=sys.stderr)
+        return EXIT_FAILURE
+    return run_bot()
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="cchc", description="Trợ lý cải cách hành chính (CCHC)")
+    parser.add_argument("-v", "--verbose", action="store_true", help="ghi nhật ký chi tiết")
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+
+    ask = sub.add_parser("ask", help="hỏi một câu")
+    ask.add_argument("question", nargs="*")
+    ask.add_argument("--json", action="store_true")
+    ask.add_argument("--file", help="mỗi dòng một câu hỏi; in một đối tượng JSON mỗi dòng")
+    ask.add_argument("-k", type=int, default=None, help="số đoạn trích dẫn (mặc định 5)")
+    ask.add_argument("--kind", action="append", help="lọc theo loại đoạn, ví dụ giai_phap")
+    ask.add_argument("--doc", action="append", help="lọc theo mã văn bản")
+    ask.add_argument("--year", action="append", type=int, help="lọc theo năm ban hành")
+    ask.set_defaults(func=cmd_ask)
+
+    chat = sub.add_parser("chat", help="trò chuyện trong cửa sổ dòng lệnh")
+    chat.add_argument("-k", type=int, default=None)
+    chat.set_defaults(func=cmd_chat)
+
+    rx = sub.add_parser("reindex", help="xây lại chỉ mục từ knowledge/")
+    rx.add_argument("paths", nargs="*")
+    rx.add_argument("--dry-run", action="store_true")
+    rx.add_argument("--remove")
+    rx.set_defaults(func=cmd_reindex)
+
+    ev = sub.add_parser("eval", help="đo chất lượng truy xuất trên tệp câu hỏi")
+    ev.add_argument("file")
+    ev.add_argument("-k", type=int, default=5)
+    ev.add_argument("--json", action="store_true")
+    ev.set_defaults(func=cmd_eval)
+
+    st = sub.add_parser("setup", help="dựng mô hình và chỉ mục khi còn thiếu")
+    st.set_defaults(func=cmd_setup)
+
+    run = sub.add_parser("run", help="chạy bot Telegram")
+    run.set_defaults(func=cmd_run)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    from retrieval.documents import DocumentError
+    from retrieval.embedding import ModelUnavailableError
+    from retrieval.index import IndexMismatchError, IndexMissingError
+
+    try:
+        args = build_parser().parse_args(argv)
+    except UsageError as exc:
+        print(f"cchc: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    logging.basicConfig(
+        level=logging.INFO if args.verbose else logging.WARNING,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    try:
+        settings = Settings()
+    except Exception as exc:  # pydantic ValidationError: name the setting
+        print(f"cchc: cấu hình không hợp lệ: {str(exc).splitlines()[0]}", file=sys.stderr)
+        return EXIT_USAGE
+    try:
+        return args.func(args, settings)
+    except UsageError as exc:
+        print(f"cchc: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except (IndexMissingError, IndexMismatchError, ModelUnavailableError, DocumentError) as exc:
+        print(f"cchc: {exc}", file=sys.stderr)
+        return EXIT_FAILURE
+    except KeyboardInterrupt:
+        print("\ncchc: đã dừng.", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,86 @@
+"""Encoding text with a sentence-transformers model (the rebuilt e5 by default)."""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections import OrderedDict
+from pathlib import Path
+from threading import Lock
+
+import numpy as np
+
+from retrieval.settings import DEFAULT_MODEL, Settings
+from retrieval.text import clean, expand_abbreviations
+
+log = logging.getLogger(__name__)
+
+
+class ModelUnavailableError(RuntimeError):
+    """The configured embedding model cannot be loaded."""
+
+
+def prepare(text: str) -> str:
+    """What the dense side sees: clean NFC text with abbreviations spelled out."""
+    return expand_abbreviations(clean(text))
+
+
+class Encoder:
+    """Turns questions and passages into L2-normalised vectors."""
+
+    def __init__(self, settings: Settings, cache_size: int = 1024) -> None:
+        os.environ.setdefault("HF_HUB_OFFLINE", "1")
+        os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+        os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+        from sentence_transformers import SentenceTransformer
+
+        self.name = settings.embedding_model
+        target = settings.model_path_or_name()
+        if self.name == DEFAULT_MODEL and not Path(target, "modules.json").exists():
+            raise ModelUnavailableError(
+                f"Chưa có mô hình {DEFAULT_MODEL} trong {target}. "
+                "Hãy chạy `make run` hoặc `python -m retrieval.model_build` để dựng mô hình."
+            )
+        try:
+            self.model = SentenceTransformer(target, device="cpu")
+        except Exception as exc:  # any failure to load is the same problem for the user
+            raise ModelUnavailableError(
+                f"Không nạp được mô hình nhúng '{self.name}': {exc.__class__.__name__}"
+            ) from exc
+        self.dimension = int(self.model.get_sentence_embedding_dimension())
+        prompts = getattr(self.model, "prompts", {}) or {}
+        self.query_prompt = prompts.get("query", settings.query_prompt)
+        self.passage_prompt = prompts.get("passage", settings.passage_prompt)
+        self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._cache_size = cache_size
+        self._lock = Lock()
+
+    def encode_passages(self, texts: list[str], batch_size: int = 16, **kwargs) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, self.dimension), dtype=np.float32)
+        vecs = self.model.encode(
+            [prepare(t) for t in texts],
+            prompt=self.passage_prompt,
+            batch_size=batch_size,
+            normalize_embeddings=True,
+            convert_to_numpy=True,
+            **kwargs,
+        )
+        return np.asarray(vecs, dtype=np.float32)
+
+    def encode_query(self, text: str) -> np.ndarray:
+        """One question's vector, from an LRU cache keyed on the normalised text."""
+        key = prepare(text)
+        with self._lock:
+            hit = self._cache.get(key)
+            if hit is not None:
+                self._cache.move_to_end(key)
+                return hit
+        vec = self.model.encode(
+            [key], prompt=self.query_prompt, normalize_embeddings=True, convert_to_numpy=True
+        )[0].astype(np.float32)
+        with self._lock:
+            self._cache[key] = vec
+            if len(self._cache) > self._cache_size:
+                self._cache.popitem(last=False)
+        return vec

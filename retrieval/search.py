@@ -1,0 +1,192 @@
+"""Hybrid search: BM25 over FTS5 fused with FAISS dense search, then de-duplication.
+
+User text never reaches FTS5 as query syntax: every term is a quoted string built from
+syllables, so quotes, AND, NEAR(, * and - are plain words.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+from retrieval.embedding import Encoder
+from retrieval.index import IndexVersion, current_version_dir
+from retrieval.models import DocumentMeta, Hit, Passage
+from retrieval.settings import Settings
+from retrieval.text import STOPWORDS, bigrams, fold, syllables
+
+MAX_QUERY_TERMS = 48
+
+
+@dataclass
+class SearchFilters:
+    kinds: set[str] | None = None
+    doc_ids: set[str] | None = None
+    years: set[int] | None = None
+
+    def accepts(self, passage: Passage, doc: DocumentMeta) -> bool:
+        if self.kinds and passage.kind not in self.kinds:
+            return False
+        if self.doc_ids and passage.doc_id not in self.doc_ids:
+            return False
+        if self.years and (doc.issued is None or doc.issued.year not in self.years):
+            return False
+        return True
+
+    @property
+    def active(self) -> bool:
+        return bool(self.kinds or self.doc_ids or self.years)
+
+
+@dataclass
+class SearchResult:
+    hits: list[Hit]
+    confidence: float
+    coverage: float = 0.0
+    dense_top: float = 0.0
+    unknown_terms: list[str] = field(default_factory=list)
+
+
+def query_terms(question: str) -> tuple[list[str], list[str]]:
+    """Content syllables and bigrams of a question, both with their accents as typed."""
+    toks = syllables(question)
+    words = [t for t in toks if fold(t) not in STOPWORDS]
+    pairs = [
+        b for b, (x, y) in zip(bigrams(toks), zip(toks, toks[1:], strict=False), strict=True)
+        if not (fold(x) in STOPWORDS and fold(y) in STOPWORDS)
+    ]
+    return list(dict.fromkeys(words)), list(dict.fromkeys(pairs))
+
+
+def _quote(term: str) -> str:
+    return '"' + term.replace('"', '""') + '"'
+
+
+def fts_query(question: str) -> str:
+    """An FTS5 MATCH string of quoted terms only: exact terms on ``lex``, folded on ``folded``."""
+    words, pairs = query_terms(question)
+    terms = (pairs + words)[:MAX_QUERY_TERMS]
+    parts = [f"lex:{_quote(t)}" for t in terms]
+    parts += [f"folded:{_quote(f)}" for f in dict.fromkeys(fold(t) for t in terms)]
+    return " OR ".join(parts)
+
+
+def _shingles(text: str) -> set[str]:
+    toks = [fold(t) for t in syllables(text)]
+    return {" ".join(toks[i : i + 3]) for i in range(max(len(toks) - 2, 1))}
+
+
+def near_duplicate(a: str, b: str, threshold: float = 0.6) -> bool:
+    sa, sb = _shingles(a), _shingles(b)
+    if not sa or not sb:
+        return False
+    return len(sa & sb) / min(len(sa), len(sb)) >= threshold
+
+
+class Searcher:
+    """Searches the live index version; picks up a newer version between questions."""
+
+    def __init__(self, settings: Settings, encoder: Encoder) -> None:
+        self.settings = settings
+        self.encoder = encoder
+        self.version = IndexVersion.open_current(settings)
+        self.version.check_model(encoder.name, encoder.dimension)
+        self._load_caches()
+
+    def _load_caches(self) -> None:
+        self.documents = {d.id: d for d in self.version.store.documents()}
+        self.total = max(self.version.manifest.passage_count, 1)
+        self._df: dict[str, int] = {}
+
+    def reload_if_changed(self) -> bool:
+        """Switch to a newer published version; returns True when it did."""
+        folder = current_version_dir(self.settings.index_root)
+        if folder is None or folder == self.version.folder:
+            return False
+        fresh = IndexVersion(folder)
+        fresh.check_model(self.encoder.name, self.encoder.dimension)
+        old, self.version = self.version, fresh
+        self._load_caches()
+        old.close()
+        return True
+
+    def doc_freq(self, folded_term: str) -> int:
+        if folded_term not in self._df:
+            match = f"folded:{_quote(folded_term)}"
+            store = self.version.store
+            with store._lock:
+                row = store.db.conn.execute(
+                    "SELECT count(*) FROM passage_fts WHERE passage_fts MATCH ?", (match,)
+                ).fetchone()
+            self._df[folded_term] = int(row[0])
+        return self._df[folded_term]
+
+    def idf(self, folded_term: str) -> float:
+        df = self.doc_freq(folded_term)
+        return math.log(1 + (self.total - df + 0.5) / (df + 0.5))
+
+    def coverage(self, question: str, passage_text: str) -> tuple[float, list[str]]:
+        """IDF-weighted share of the question's content words present in the passage."""
+        words = list(dict.fromkeys(fold(w) for w in query_terms(question)[0]))
+        if not words:
+            return 0.0, []
+        present = {fold(t) for t in syllables(passage_text)}
+        weights = {w: self.idf(w) for w in words}
+        total = sum(weights.values()) or 1.0
+        covered = sum(v for w, v in weights.items() if w in present)
+        unknown = [w for w in words if self.doc_freq(w) == 0]
+        return covered / total, unknown
+
+    def search(
+        self, question: str, k: int | None = None, filters: SearchFilters | None = None
+    ) -> SearchResult:
+        k = k or self.settings.top_k
+        filters = filters or SearchFilters()
+        n = self.settings.candidates * (4 if filters.active else 1)
+        lexical = self.version.store.lexical_search(fts_query(question), n)
+        dense = self.version.dense_search(self.encoder.encode_query(question), n)
+
+        rrf: dict[int, float] = {}
+        lex_rank = {pid: r for r, (pid, _) in enumerate(lexical, 1)}
+        dense_rank = {pid: r for r, (pid, _) in enumerate(dense, 1)}
+        dense_score = dict(dense)
+        for ranks in (lex_rank, dense_rank):
+            for pid, r in ranks.items():
+                rrf[pid] = rrf.get(pid, 0.0) + 1.0 / (self.settings.rrf_k + r)
+        ordered = sorted(rrf, key=rrf.__getitem__, reverse=True)
+        passages = self.version.store.passages(ordered[: max(k * 4, 20) if not filters.active
+                                                            else len(ordered)])
+        hits: list[Hit] = []
+        for pid in ordered:
+            p = passages.get(pid)
+            if p is None:
+                continue
+            doc = self.documents[p.doc_id]
+            if not filters.accepts(p, doc):
+                continue
+            if any(near_duplicate(p.text, h.passage.text) for h in hits):
+                continue
+            hits.append(
+                Hit(
+                    passage=p,
+                    document=doc,
+                    score=rrf[pid],
+                    lexical_rank=lex_rank.get(pid),
+                    dense_rank=dense_rank.get(pid),
+                    dense_score=dense_score.get(pid),
+                )
+            )
+            if len(hits) >= k:
+                break
+        return self._judge(question, hits, dense)
+
+    def _judge(self, question: str, hits: list[Hit], dense: list[tuple[int, float]]) -> SearchResult:
+        """How well the evidence covers the question, in [0, 1]."""
+        dense_top = dense[0][1] if dense else 0.0
+        best_cov, unknown = 0.0, []
+        for h in hits[:3]:
+            cov, unknown = self.coverage(question, f"{h.passage.section}\n{h.passage.text}")
+            best_cov = max(best_cov, cov)
+        dense_part = min(max((dense_top - 0.78) / 0.12, 0.0), 1.0)
+        confidence = 0.5 * best_cov + 0.5 * dense_part
+        return SearchResult(hits, confidence, best_cov, dense_top, unknown)

@@ -1,0 +1,159 @@
+"""The SQLite store of one index version: documents, passages, vectors and the FTS5 table."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+
+import numpy as np
+import sqlite_utils
+
+from retrieval.models import DocumentMeta, Passage
+from retrieval.text import fold, lexical_terms
+
+# Bigrams are single tokens ("cải_cách"); diacritics are kept in `lex` and stripped in `folded`.
+FTS_TOKENIZER = "unicode61 remove_diacritics 0 tokenchars '_'"
+
+
+def lexical_fields(text: str) -> tuple[str, str]:
+    """The two FTS5 columns of a passage: syllables + bigrams, with and without accents."""
+    terms = lexical_terms(text)
+    return " ".join(terms), " ".join(fold(t) for t in terms)
+
+
+class Store:
+    """One version's SQLite file. Thread-safe for reads through one shared connection."""
+
+    def __init__(self, path: Path, *, readonly: bool = False) -> None:
+        self.path = path
+        if readonly:
+            conn = sqlite3.connect(
+                f"file:{path}?mode=ro", uri=True, check_same_thread=False, timeout=30
+            )
+        else:
+            conn = sqlite3.connect(path, check_same_thread=False, timeout=30)
+        self.db = sqlite_utils.Database(conn)
+        self._lock = threading.Lock()
+
+    def close(self) -> None:
+        self.db.conn.close()
+
+    # -- building -----------------------------------------------------------------------
+    def create_schema(self) -> None:
+        self.db["documents"].create(
+            {"id": str, "meta": str, "body": str, "content_hash": str}, pk="id", if_not_exists=True
+        )
+        self.db["passages"].create(
+            {
+                "id": int,
+                "doc_id": str,
+                "ordinal": int,
+                "section": str,
+                "kind": str,
+                "text": str,
+                "status": str,
+                "status_note": str,
+                "content_hash": str,
+                "vector": bytes,
+            },
+            pk="id",
+            foreign_keys=[("doc_id", "documents", "id")],
+            if_not_exists=True,
+        )
+        self.db["passages"].create_index(["doc_id"], if_not_exists=True)
+        self.db["passages"].create_index(["content_hash"], if_not_exists=True)
+        self.db.execute(
+            "CREATE VIRTUAL TABLE IF NOT EXISTS passage_fts USING fts5("
+            f"lex, folded, content='', tokenize=\"{FTS_TOKENIZER}\")"
+        )
+
+    def add_document(self, meta: DocumentMeta, body: str, content_hash: str) -> None:
+        self.db["documents"].insert(
+            {
+                "id": meta.id,
+                "meta": meta.model_dump_json(),
+                "body": body,
+                "content_hash": content_hash,
+            },
+            replace=True,
+        )
+
+    def add_passages(self, passages: list[Passage], vectors: np.ndarray) -> None:
+        rows = []
+        for p, v in zip(passages, vectors, strict=True):
+            row = p.model_dump()
+            row["vector"] = np.asarray(v, dtype=np.float32).tobytes()
+            rows.append(row)
+        self.db["passages"].insert_all(rows, pk="id")
+        self.db.conn.executemany(
+            "INSERT INTO passage_fts(rowid, lex, folded) VALUES (?, ?, ?)",
+            [(p.id, *lexical_fields(f"{p.section}\n{p.text}")) for p in passages],
+        )
+
+    def commit(self) -> None:
+        self.db.conn.commit()
+
+    # -- reading ------------------------------------------------------------------------
+    def documents(self) -> list[DocumentMeta]:
+        with self._lock:
+            rows = list(self.db.query("SELECT meta FROM documents ORDER BY id"))
+        return [DocumentMeta.model_validate_json(r["meta"]) for r in rows]
+
+    def document_body(self, doc_id: str) -> str | None:
+        with self._lock:
+            rows = list(self.db.query("SELECT body FROM documents WHERE id = ?", [doc_id]))
+        return rows[0]["body"] if rows else None
+
+    def passages(self, ids: Iterable[int]) -> dict[int, Passage]:
+        ids = list(ids)
+        if not ids:
+            return {}
+        marks = ",".join("?" * len(ids))
+        sql = f"SELECT * FROM passages WHERE id IN ({marks})"
+        with self._lock:
+            rows = list(self.db.query(sql, ids))
+        return {r["id"]: _passage(r) for r in rows}
+
+    def all_passages(self) -> Iterator[Passage]:
+        with self._lock:
+            rows = list(self.db.query("SELECT * FROM passages ORDER BY doc_id, ordinal"))
+        return (_passage(r) for r in rows)
+
+    def vectors(self) -> tuple[np.ndarray, np.ndarray]:
+        """All passage ids and their vectors, for building the FAISS index."""
+        with self._lock:
+            rows = list(self.db.query("SELECT id, vector FROM passages ORDER BY id"))
+        if not rows:
+            return np.zeros(0, dtype=np.int64), np.zeros((0, 0), dtype=np.float32)
+        ids = np.array([r["id"] for r in rows], dtype=np.int64)
+        vecs = np.stack([np.frombuffer(r["vector"], dtype=np.float32) for r in rows])
+        return ids, vecs
+
+    def passage_count(self) -> int:
+        with self._lock:
+            return self.db["passages"].count
+
+    def lexical_search(self, match: str, limit: int) -> list[tuple[int, float]]:
+        """(passage id, bm25) best first; ``match`` must be built by ``search.fts_query``."""
+        if not match:
+            return []
+        sql = (
+            "SELECT rowid, bm25(passage_fts, 1.0, 0.7) AS score FROM passage_fts "
+            "WHERE passage_fts MATCH ? ORDER BY score LIMIT ?"
+        )
+        with self._lock:
+            rows = self.db.conn.execute(sql, (match, limit)).fetchall()
+        return [(int(r[0]), float(r[1])) for r in rows]
+
+
+def _passage(row: dict) -> Passage:
+    row = dict(row)
+    row.pop("vector", None)
+    return Passage(**row)
+
+
+def dump_json(obj: object) -> str:
+    return json.dumps(obj, ensure_ascii=False, sort_keys=True)
