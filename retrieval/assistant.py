@@ -8,7 +8,7 @@ import threading
 from retrieval.answer import abstain, build_answer
 from retrieval.embedding import Encoder
 from retrieval.models import Answer
-from retrieval.search import SearchFilters, Searcher
+from retrieval.search import Searcher, SearchFilters
 from retrieval.settings import Settings
 from retrieval.text import clean, syllables
 
@@ -35,8 +35,10 @@ class Assistant:
                 f"{self.settings.max_question_chars:,} ký tự.".replace(",", ".")
             )
         if not syllables(text):
-            return "Tôi chưa thấy chữ nào trong câu hỏi. Vui lòng hỏi bằng lời, ví dụ: "\
+            return (
+                "Tôi chưa thấy chữ nào trong câu hỏi. Vui lòng hỏi bằng lời, ví dụ: "
                 "“Bài học kinh nghiệm trong cải cách hành chính là gì?”"
+            )
         return None
 
     def reload_if_changed(self) -> bool:

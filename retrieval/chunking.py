@@ -172,8 +172,11 @@ class _Parser:
             unit = self.open(head=p)
             unit.path = self.path() + [_short(p, 120)]
             unit.kind = self.heading_kind()
-        elif self.current and self.current.head and _STATUS_LINE.match(p) and not (
-            self.current.paragraphs
+        elif (
+            self.current
+            and self.current.head
+            and _STATUS_LINE.match(p)
+            and not (self.current.paragraphs)
         ):
             self.current.status, self.current.status_note = _article_status(p)
             self.current.paragraphs.append(p)
@@ -310,4 +313,3 @@ def chunk_document(doc: Document, max_chars: int = MAX_CHARS) -> list[Passage]:
                 )
             )
     return passages
-

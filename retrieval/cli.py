@@ -170,9 +170,7 @@ def cmd_setup(args: argparse.Namespace, settings: Settings) -> int:
         build_default_model(settings.default_model_dir)
     folder = current_version_dir(settings.index_root)
     if folder is None or read_manifest(folder).model_name != settings.embedding_model:
-        return cmd_reindex(
-            argparse.Namespace(paths=[], remove=None, dry_run=False), settings
-        )
+        return cmd_reindex(argparse.Namespace(paths=[], remove=None, dry_run=False), settings)
     print(f"Chỉ mục {folder.name} đã sẵn sàng.", file=sys.stderr)
     return 0
 

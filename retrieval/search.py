@@ -52,7 +52,8 @@ def query_terms(question: str) -> tuple[list[str], list[str]]:
     toks = syllables(question)
     words = [t for t in toks if fold(t) not in STOPWORDS]
     pairs = [
-        b for b, (x, y) in zip(bigrams(toks), zip(toks, toks[1:], strict=False), strict=True)
+        b
+        for b, (x, y) in zip(bigrams(toks), zip(toks, toks[1:], strict=False), strict=True)
         if not (fold(x) in STOPWORDS and fold(y) in STOPWORDS)
     ]
     return list(dict.fromkeys(words)), list(dict.fromkeys(pairs))
@@ -154,8 +155,9 @@ class Searcher:
             for pid, r in ranks.items():
                 rrf[pid] = rrf.get(pid, 0.0) + 1.0 / (self.settings.rrf_k + r)
         ordered = sorted(rrf, key=rrf.__getitem__, reverse=True)
-        passages = self.version.store.passages(ordered[: max(k * 4, 20) if not filters.active
-                                                            else len(ordered)])
+        passages = self.version.store.passages(
+            ordered[: max(k * 4, 20) if not filters.active else len(ordered)]
+        )
         hits: list[Hit] = []
         for pid in ordered:
             p = passages.get(pid)
@@ -180,7 +182,9 @@ class Searcher:
                 break
         return self._judge(question, hits, dense)
 
-    def _judge(self, question: str, hits: list[Hit], dense: list[tuple[int, float]]) -> SearchResult:
+    def _judge(
+        self, question: str, hits: list[Hit], dense: list[tuple[int, float]]
+    ) -> SearchResult:
         """How well the evidence covers the question, in [0, 1]."""
         dense_top = dense[0][1] if dense else 0.0
         best_cov, unknown = 0.0, []

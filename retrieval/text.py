@@ -39,7 +39,8 @@ ABBREVIATIONS: dict[str, str] = {
 }
 # Whole tokens only, and never inside a document number such as 76/NQ-CP.
 _ABBR = re.compile(
-    r"(?<![\w/-])(" + "|".join(re.escape(k) for k in sorted(ABBREVIATIONS, key=len, reverse=True))
+    r"(?<![\w/-])("
+    + "|".join(re.escape(k) for k in sorted(ABBREVIATIONS, key=len, reverse=True))
     + r")(?![\w/-])"
 )
 

@@ -85,8 +85,7 @@ SOURCES: tuple[Source, ...] = (
             "summary": "Tại Phiên họp lần thứ nhất của Ban Chỉ đạo cải cách hành chính của "
             "Chính phủ ngày 9/3/2022, Thủ tướng Phạm Minh Chính yêu cầu nâng cao trách nhiệm "
             "của người đứng đầu trong công tác cải cách hành chính.",
-            "note": "Tin bài của tác giả Việt Hoàng; văn bản gốc không ghi tên báo "
-            "và địa chỉ URL.",
+            "note": "Tin bài của tác giả Việt Hoàng; văn bản gốc không ghi tên báo và địa chỉ URL.",
         },
     ),
     Source(
@@ -179,20 +178,48 @@ SOURCES: tuple[Source, ...] = (
 FURNITURE_LINES: frozenset[str] = frozenset(
     s.casefold()
     for s in (
-        "Tìm kiếm", "CÓ THỂ BẠN QUAN TÂM", "Ý kiến bình luận", "Họ và tên", "Email",
-        "Lời bình", "/", "Xác thực", "Chia sẻ :", "Chia sẻ:", "Chia sẻ", "BÀI VIẾT CÙNG "
-        "CHUYÊN MỤC", "Bài viết mới", "View Counter", "Language", "Skip to content",
-        "Tập tin đính kèm:", "Các tin khác", "Xem tin theo ngày", "Thống kê truy cập",
-        "Tin liên quan", "In bài viết", "Gửi bài viết", "Quay lại",
+        "Tìm kiếm",
+        "CÓ THỂ BẠN QUAN TÂM",
+        "Ý kiến bình luận",
+        "Họ và tên",
+        "Email",
+        "Lời bình",
+        "/",
+        "Xác thực",
+        "Chia sẻ :",
+        "Chia sẻ:",
+        "Chia sẻ",
+        "BÀI VIẾT CÙNG CHUYÊN MỤC",
+        "Bài viết mới",
+        "View Counter",
+        "Language",
+        "Skip to content",
+        "Tập tin đính kèm:",
+        "Các tin khác",
+        "Xem tin theo ngày",
+        "Thống kê truy cập",
+        "Tin liên quan",
+        "In bài viết",
+        "Gửi bài viết",
+        "Quay lại",
     )
 )
 #: A line that starts what follows it as furniture (related articles, comments, counters).
 TAIL_MARKERS: frozenset[str] = frozenset(
     s.casefold()
     for s in (
-        "CÓ THỂ BẠN QUAN TÂM", "Ý kiến bình luận", "Chia sẻ :", "Chia sẻ:", "BÀI VIẾT CÙNG "
-        "CHUYÊN MỤC", "Bài viết mới", "View Counter", "Tập tin đính kèm:", "Các tin khác",
-        "Xem tin theo ngày", "Thống kê truy cập", "Tin liên quan",
+        "CÓ THỂ BẠN QUAN TÂM",
+        "Ý kiến bình luận",
+        "Chia sẻ :",
+        "Chia sẻ:",
+        "BÀI VIẾT CÙNG CHUYÊN MỤC",
+        "Bài viết mới",
+        "View Counter",
+        "Tập tin đính kèm:",
+        "Các tin khác",
+        "Xem tin theo ngày",
+        "Thống kê truy cập",
+        "Tin liên quan",
     )
 )
 FURNITURE_PATTERNS: tuple[re.Pattern[str], ...] = (
@@ -236,9 +263,7 @@ MD_HEADING = re.compile(r"^#{1,6}\s")
 ARTICLE_LABEL = r"Điều \d+(?:\.\d+)*\.[A-ZĐ]+\.\d+(?:\.\d+)*\. "
 #: A heading, article or cross-reference note glued to the end of the previous paragraph.
 GLUED = re.compile(
-    r"(?<=[.)])(?="
-    + ARTICLE_LABEL
-    + r"|\((?:Điều|Chương|Mục) này có nội dung liên quan"
+    r"(?<=[.)])(?=" + ARTICLE_LABEL + r"|\((?:Điều|Chương|Mục) này có nội dung liên quan"
     r"|(?:Chương [IVXLC]+|Mục \d+)$)"
 )
 SECTION_HEADING = re.compile(r"^(?:Chương [IVXLC]+|Mục \d+)$")
