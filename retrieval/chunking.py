@@ -277,6 +277,16 @@ def passage_hash(doc_id: str, section: str, text: str) -> str:
     return hashlib.sha256(f"{doc_id}\x1f{section}\x1f{text}".encode()).hexdigest()[:32]
 
 
+def embedding_text(passage: Passage, title: str, limit: int = 1500) -> str:
+    """What the dense model reads: the document title and heading path give a list item
+    ("3. Các nội dung …") the context that says what it is (a viewpoint of 76/NQ-CP)."""
+    path = [] if passage.section == title else passage.section.split(SEP)
+    if path and passage.text.startswith(path[-1].rstrip("…")):
+        path.pop()  # the item's own label is the passage's first line already
+    context = SEP.join([title, *path])
+    return f"{context}\n{passage.text}"[:limit]
+
+
 def chunk_document(doc: Document, max_chars: int = MAX_CHARS) -> list[Passage]:
     """Split a document into passages under ``max_chars`` that never end mid-sentence."""
     legal = doc.kind in LEGAL_KINDS
@@ -309,7 +319,8 @@ def chunk_document(doc: Document, max_chars: int = MAX_CHARS) -> list[Passage]:
                     text=text,
                     status=unit.status,
                     status_note=unit.status_note,
-                    content_hash=passage_hash(doc.id, section, text),
+                    # The title is hashed too: it is part of what the dense model reads.
+                    content_hash=passage_hash(doc.id, f"{doc.title}{SEP}{section}", text),
                 )
             )
     return passages

@@ -47,7 +47,10 @@ class Encoder:
             raise ModelUnavailableError(
                 f"Không nạp được mô hình nhúng '{self.name}': {exc.__class__.__name__}"
             ) from exc
-        self.dimension = int(self.model.get_sentence_embedding_dimension())
+        dim = getattr(self.model, "get_embedding_dimension", None) or (
+            self.model.get_sentence_embedding_dimension
+        )
+        self.dimension = int(dim())
         prompts = getattr(self.model, "prompts", {}) or {}
         self.query_prompt = prompts.get("query", settings.query_prompt)
         self.passage_prompt = prompts.get("passage", settings.passage_prompt)

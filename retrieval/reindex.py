@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 from pydantic import BaseModel
 
-from retrieval.chunking import chunk_document
+from retrieval.chunking import chunk_document, embedding_text
 from retrieval.documents import corpus_hash
 from retrieval.embedding import Encoder
 from retrieval.index import (
@@ -70,7 +70,9 @@ def build_index(
     root.mkdir(parents=True, exist_ok=True)
 
     passages: list[Passage] = []
+    titles: dict[str, str] = {}
     for doc in documents:
+        titles[doc.id] = doc.title
         for p in chunk_document(doc):
             p.id = len(passages) + 1
             passages.append(p)
@@ -88,7 +90,9 @@ def build_index(
             todo.append(i)
     for start in range(0, len(todo), batch_size):
         chunk = todo[start : start + batch_size]
-        vectors[chunk] = encoder.encode_passages([passages[i].text for i in chunk])
+        vectors[chunk] = encoder.encode_passages(
+            [embedding_text(passages[i], titles[passages[i].doc_id]) for i in chunk]
+        )
         if progress:
             progress(min(start + batch_size, len(todo)), len(todo))
     timings["embedding"] = time.perf_counter() - t1

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 
 from retrieval.embedding import Encoder
 from retrieval.index import IndexVersion, current_version_dir
+from retrieval.intent import question_kinds
 from retrieval.models import DocumentMeta, Hit, Passage
 from retrieval.settings import Settings
 from retrieval.text import STOPWORDS, bigrams, fold, syllables
@@ -155,9 +156,14 @@ class Searcher:
             for pid, r in ranks.items():
                 rrf[pid] = rrf.get(pid, 0.0) + 1.0 / (self.settings.rrf_k + r)
         ordered = sorted(rrf, key=rrf.__getitem__, reverse=True)
-        passages = self.version.store.passages(
-            ordered[: max(k * 4, 20) if not filters.active else len(ordered)]
-        )
+        passages = self.version.store.passages(ordered)
+        wanted = question_kinds(question)
+        if wanted:
+            # A third ranked list: the candidates of the kind the question names, in fused order.
+            matching = [pid for pid in ordered if pid in passages and passages[pid].kind in wanted]
+            for r, pid in enumerate(matching, 1):
+                rrf[pid] += self.settings.kind_weight / (self.settings.rrf_k + r)
+            ordered = sorted(rrf, key=rrf.__getitem__, reverse=True)
         hits: list[Hit] = []
         for pid in ordered:
             p = passages.get(pid)

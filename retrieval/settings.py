@@ -30,6 +30,8 @@ class Settings(BaseSettings):
     top_k: int = Field(5, ge=1, le=20)
     candidates: int = Field(50, ge=10, le=1000, description="Số ứng viên mỗi nhánh tìm kiếm")
     rrf_k: int = 60
+    #: Weight of the ranked list of passages whose kind the question names (0 turns it off).
+    kind_weight: float = Field(0.5, ge=0.0, le=2.0)
     #: Evidence below this is not enough to answer; calibrated by scripts/calibrate_abstention.py.
     abstain_threshold: float = 0.42
     max_question_chars: int = Field(1000, ge=50)

@@ -1,0 +1,148 @@
+"""The bot's settings: the core's settings plus Telegram, webhook, access and throttle."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Annotated, Any
+
+from pydantic import AliasChoices, Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import NoDecode, SettingsConfigDict
+
+from retrieval.settings import Settings
+
+IdSet = Annotated[frozenset[int], NoDecode]
+
+
+def _ids(value: Any) -> Any:
+    """``"1, 2 3"`` or ``"1;2"`` → ``{1, 2, 3}``; empty means nobody listed."""
+    if value is None:
+        return frozenset()
+    if isinstance(value, str):
+        parts = [p for p in re.split(r"[\s,;]+", value.strip()) if p]
+        try:
+            return frozenset(int(p) for p in parts)
+        except ValueError:
+            raise ValueError("phải là các số id, cách nhau bằng dấu phẩy") from None
+    if isinstance(value, int):
+        return frozenset({value})
+    return value
+
+
+class BotSettings(Settings):
+    """Everything ``cchc run`` needs. Built once at start-up and passed down."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="CCHC_",
+        env_file=".env",
+        env_file_encoding="utf-8",
+        extra="ignore",
+        validate_by_name=True,
+        validate_by_alias=True,
+    )
+
+    telegram_bot_token: SecretStr | None = Field(
+        None, validation_alias=AliasChoices("TELEGRAM_BOT_TOKEN", "CCHC_TELEGRAM_BOT_TOKEN")
+    )
+    telegram_api_base_url: str = Field(
+        "https://api.telegram.org",
+        validation_alias=AliasChoices("TELEGRAM_API_BASE_URL", "CCHC_TELEGRAM_API_BASE_URL"),
+        description="Gốc của Bot API: bot gọi {gốc}/bot{token}/METHOD",
+    )
+    webhook_url: str | None = Field(None, description="URL công khai của webhook (bật webhook)")
+    webhook_listen: str = "127.0.0.1"
+    webhook_port: int = Field(8443, ge=1, le=65535)
+    webhook_secret: SecretStr | None = Field(
+        None, description="Secret token Telegram gửi kèm mỗi yêu cầu webhook"
+    )
+    admin_ids: IdSet = frozenset()
+    allowed_users: IdSet = frozenset()
+    allowed_chats: IdSet = frozenset()
+    throttle_per_minute: int = Field(10, ge=0, description="Số câu hỏi tối đa mỗi người mỗi phút")
+    page_size: int = Field(5, ge=1, le=10, description="Số đoạn trích dẫn mỗi trang")
+    max_pages: int = Field(3, ge=1, le=4)
+    workers: int = Field(4, ge=1, le=64, description="Số luồng chạy truy xuất")
+    bot_db: Path | None = Field(None, description="Tệp SQLite nhật ký của bot")
+
+    @field_validator("admin_ids", "allowed_users", "allowed_chats", mode="before")
+    @classmethod
+    def _id_list(cls, v: Any) -> Any:
+        return _ids(v)
+
+    @field_validator("webhook_url", mode="before")
+    @classmethod
+    def _empty_is_none(cls, v: Any) -> Any:
+        return None if isinstance(v, str) and not v.strip() else v
+
+    @field_validator("telegram_api_base_url", "webhook_url")
+    @classmethod
+    def _url(cls, v: str | None) -> str | None:
+        if v is None:
+            return v
+        v = v.strip()
+        if not re.match(r"^https?://[^\s/]+", v):
+            raise ValueError("phải là một URL http(s)://…")
+        return v.rstrip("/")
+
+    @field_validator("webhook_secret")
+    @classmethod
+    def _secret(cls, v: SecretStr | None) -> SecretStr | None:
+        if v is not None and not re.fullmatch(r"[A-Za-z0-9_-]{1,256}", v.get_secret_value()):
+            raise ValueError("chỉ gồm A-Z, a-z, 0-9, _ và -, tối đa 256 ký tự")
+        return v
+
+    @field_validator("telegram_bot_token")
+    @classmethod
+    def _token(cls, v: SecretStr | None) -> SecretStr | None:
+        if v is None or not v.get_secret_value().strip():
+            return None
+        if not re.fullmatch(r"\d+:[A-Za-z0-9_-]+", v.get_secret_value().strip()):
+            raise ValueError("không đúng dạng <số>:<chuỗi> do @BotFather cấp")
+        return SecretStr(v.get_secret_value().strip())
+
+    @property
+    def token(self) -> str | None:
+        return self.telegram_bot_token.get_secret_value() if self.telegram_bot_token else None
+
+    @property
+    def bot_db_path(self) -> Path:
+        return self.bot_db or self.data_dir / "bot.sqlite"
+
+
+_MESSAGES = {
+    "int_parsing": "phải là một số nguyên",
+    "int_type": "phải là một số nguyên",
+    "float_parsing": "phải là một số",
+    "bool_parsing": "phải là true hoặc false",
+    "greater_than_equal": "phải lớn hơn hoặc bằng {ge}",
+    "less_than_equal": "phải nhỏ hơn hoặc bằng {le}",
+    "greater_than": "phải lớn hơn {gt}",
+    "less_than": "phải nhỏ hơn {lt}",
+    "missing": "còn thiếu",
+    "string_type": "phải là một chuỗi",
+}
+
+
+def env_name(field: str) -> str:
+    """The environment variable a field is read from."""
+    info = BotSettings.model_fields.get(field)
+    if info is None:
+        return field.upper()
+    if isinstance(info.validation_alias, AliasChoices):
+        return str(info.validation_alias.choices[0])
+    return f"CCHC_{field.upper()}"
+
+
+def describe_error(exc: ValidationError) -> str:
+    """One Vietnamese line naming the first malformed setting."""
+    err = exc.errors()[0]
+    field = str(err["loc"][0]) if err.get("loc") else "?"
+    ctx = err.get("ctx") or {}
+    kind = err.get("type", "")
+    if kind == "value_error":
+        msg = str(err.get("msg", "")).removeprefix("Value error, ")
+    elif kind in _MESSAGES:
+        msg = _MESSAGES[kind].format(**{k: v for k, v in ctx.items() if k != "error"})
+    else:
+        msg = "giá trị không đúng"
+    return f"Cài đặt {env_name(field)} không hợp lệ: {msg}"

@@ -1,0 +1,55 @@
+"""Shared fixtures: the real rebuilt model, a real SQLite store and a real FAISS index.
+
+The index of ``knowledge/`` is built once per session into a temporary data dir. The model
+folder is linked from the project's ``data/models`` (built by ``make test``'s set-up), so that
+tests never download anything.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from retrieval.assistant import Assistant
+from retrieval.documents import load_knowledge_dir
+from retrieval.embedding import Encoder
+from retrieval.model_build import build_default_model
+from retrieval.reindex import build_index
+from retrieval.settings import Settings
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def make_settings(data_dir: Path, **overrides) -> Settings:
+    """Settings for a test data dir that shares the project's built models."""
+    data_dir.mkdir(parents=True, exist_ok=True)
+    models = data_dir / "models"
+    if not models.exists():
+        shared = ROOT / "data" / "models"
+        build_default_model(shared / "multilingual-e5-small")
+        models.symlink_to(shared, target_is_directory=True)
+    overrides.setdefault("knowledge_dir", ROOT / "knowledge")
+    return Settings(data_dir=data_dir, _env_file=None, **overrides)
+
+
+@pytest.fixture(scope="session")
+def settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    return make_settings(tmp_path_factory.mktemp("data"))
+
+
+@pytest.fixture(scope="session")
+def encoder(settings: Settings) -> Encoder:
+    return Encoder(settings)
+
+
+@pytest.fixture(scope="session")
+def built_index(settings: Settings, encoder: Encoder) -> Settings:
+    """Settings whose data dir holds a complete index of ``knowledge/``."""
+    build_index(settings, encoder, load_knowledge_dir(settings.knowledge_dir))
+    return settings
+
+
+@pytest.fixture(scope="session")
+def assistant(built_index: Settings, encoder: Encoder) -> Assistant:
+    return Assistant(built_index, encoder=encoder)
