@@ -59,6 +59,7 @@ class Throttle:
                 return max(self.period - (now - times[0]), 1.0)
             times.append(now)
             if len(self._seen) > 10_000:  # forget idle users now and then
-                for uid in [u for u, t in self._seen.items() if not t]:
+                stale = [u for u, t in self._seen.items() if not t or now - t[-1] >= self.period]
+                for uid in stale:
                     del self._seen[uid]
             return None

@@ -12,8 +12,8 @@ import hashlib
 import re
 from dataclasses import dataclass, field
 
-from retrieval.models import Document, Passage, PassageKind, PassageStatus
-from retrieval.text import clean, split_sentences
+from retrieval.models import Document, DocumentMeta, Passage, PassageKind, PassageStatus
+from retrieval.text import clean, fold, split_sentences
 
 MAX_CHARS = 1200
 MIN_CHARS = 300
@@ -277,6 +277,14 @@ def passage_hash(doc_id: str, section: str, text: str) -> str:
     return hashlib.sha256(f"{doc_id}\x1f{section}\x1f{text}".encode()).hexdigest()[:32]
 
 
+def document_context(doc: DocumentMeta) -> str:
+    """The title, plus the issuer when the title does not name it ("… Đảng bộ tỉnh" → Bắc Kạn)."""
+    issuer = (doc.issuer or "").split(" (")[0]
+    if issuer and fold(issuer) not in fold(doc.title):
+        return f"{doc.title} ({issuer})"
+    return doc.title
+
+
 def embedding_text(passage: Passage, title: str, limit: int = 1500) -> str:
     """What the dense model reads: the document title and heading path give a list item
     ("3. Các nội dung …") the context that says what it is (a viewpoint of 76/NQ-CP)."""
@@ -301,6 +309,8 @@ def chunk_document(doc: Document, max_chars: int = MAX_CHARS) -> list[Passage]:
     parser.close()
     default_kind: PassageKind = "quy_dinh" if legal else "khac"
 
+    # The document context is hashed too: it is part of what the dense model reads.
+    context = document_context(doc)
     passages: list[Passage] = []
     for unit in _merge_small(parser.units):
         kind = unit.kind or default_kind
@@ -319,8 +329,7 @@ def chunk_document(doc: Document, max_chars: int = MAX_CHARS) -> list[Passage]:
                     text=text,
                     status=unit.status,
                     status_note=unit.status_note,
-                    # The title is hashed too: it is part of what the dense model reads.
-                    content_hash=passage_hash(doc.id, f"{doc.title}{SEP}{section}", text),
+                    content_hash=passage_hash(doc.id, f"{context}{SEP}{section}", text),
                 )
             )
     return passages

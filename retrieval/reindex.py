@@ -14,7 +14,8 @@ from pathlib import Path
 import numpy as np
 from pydantic import BaseModel
 
-from retrieval.chunking import chunk_document, embedding_text
+from retrieval.accents import accent_forms
+from retrieval.chunking import chunk_document, document_context, embedding_text
 from retrieval.documents import corpus_hash
 from retrieval.embedding import Encoder
 from retrieval.index import (
@@ -72,7 +73,7 @@ def build_index(
     passages: list[Passage] = []
     titles: dict[str, str] = {}
     for doc in documents:
-        titles[doc.id] = doc.title
+        titles[doc.id] = document_context(doc)
         for p in chunk_document(doc):
             p.id = len(passages) + 1
             passages.append(p)
@@ -107,7 +108,10 @@ def build_index(
         for doc in documents:
             meta = DocumentMeta(**doc.model_dump(exclude={"body"}))
             store.add_document(meta, doc.body, corpus_hash([doc]))
-        store.add_passages(passages, vectors)
+        store.add_passages(passages, vectors, titles)
+        store.add_accent_forms(
+            accent_forms(f"{titles[p.doc_id]}\n{p.section}\n{p.text}" for p in passages)
+        )
         store.commit()
     finally:
         store.close()

@@ -9,12 +9,13 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
+from retrieval.accents import restore_accents
 from retrieval.embedding import Encoder
 from retrieval.index import IndexVersion, current_version_dir
 from retrieval.intent import question_kinds
 from retrieval.models import DocumentMeta, Hit, Passage
 from retrieval.settings import Settings
-from retrieval.text import STOPWORDS, bigrams, fold, syllables
+from retrieval.text import STOPWORDS, bigrams, expand_abbreviations, fold, has_diacritics, syllables
 
 MAX_QUERY_TERMS = 48
 
@@ -50,7 +51,7 @@ class SearchResult:
 
 def query_terms(question: str) -> tuple[list[str], list[str]]:
     """Content syllables and bigrams of a question, both with their accents as typed."""
-    toks = syllables(question)
+    toks = syllables(expand_abbreviations(question))
     words = [t for t in toks if fold(t) not in STOPWORDS]
     pairs = [
         b
@@ -97,6 +98,7 @@ class Searcher:
 
     def _load_caches(self) -> None:
         self.documents = {d.id: d for d in self.version.store.documents()}
+        self.accent_forms = self.version.store.accent_forms()
         self.total = max(self.version.manifest.passage_count, 1)
         self._df: dict[str, int] = {}
 
@@ -128,16 +130,33 @@ class Searcher:
         return math.log(1 + (self.total - df + 0.5) / (df + 0.5))
 
     def coverage(self, question: str, passage_text: str) -> tuple[float, list[str]]:
-        """IDF-weighted share of the question's content words present in the passage."""
-        words = list(dict.fromkeys(fold(w) for w in query_terms(question)[0]))
+        """How much of the question the passage contains, in [0, 1]: the IDF-weighted share
+        of its content syllables, averaged with the share of its syllable pairs. Pairs keep
+        "thủ đô nước Pháp" from matching a passage on "thủ tục" and "pháp luật"."""
+        words_typed, pairs_typed = query_terms(question)
+        words = list(dict.fromkeys(fold(w) for w in words_typed))
         if not words:
             return 0.0, []
-        present = {fold(t) for t in syllables(passage_text)}
+        toks = [fold(t) for t in syllables(passage_text)]
+        present = set(toks)
         weights = {w: self.idf(w) for w in words}
         total = sum(weights.values()) or 1.0
-        covered = sum(v for w, v in weights.items() if w in present)
+        single = sum(v for w, v in weights.items() if w in present) / total
+        pairs = list(dict.fromkeys(fold(p) for p in pairs_typed))
+        if pairs:
+            pair_set = set(bigrams(toks))
+            double = sum(p in pair_set for p in pairs) / len(pairs)
+            score = (single + double) / 2
+        else:
+            score = single
         unknown = [w for w in words if self.doc_freq(w) == 0]
-        return covered / total, unknown
+        return score, unknown
+
+    def dense_text(self, question: str) -> str:
+        """The question as the dense model should read it: with its accents restored."""
+        if has_diacritics(question):
+            return question
+        return restore_accents(question, self.accent_forms)
 
     def search(
         self, question: str, k: int | None = None, filters: SearchFilters | None = None
@@ -146,7 +165,7 @@ class Searcher:
         filters = filters or SearchFilters()
         n = self.settings.candidates * (4 if filters.active else 1)
         lexical = self.version.store.lexical_search(fts_query(question), n)
-        dense = self.version.dense_search(self.encoder.encode_query(question), n)
+        dense = self.version.dense_search(self.encoder.encode_query(self.dense_text(question)), n)
 
         rrf: dict[int, float] = {}
         lex_rank = {pid: r for r, (pid, _) in enumerate(lexical, 1)}

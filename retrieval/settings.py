@@ -33,7 +33,7 @@ class Settings(BaseSettings):
     #: Weight of the ranked list of passages whose kind the question names (0 turns it off).
     kind_weight: float = Field(0.5, ge=0.0, le=2.0)
     #: Evidence below this is not enough to answer; calibrated by scripts/calibrate_abstention.py.
-    abstain_threshold: float = 0.42
+    abstain_threshold: float = Field(0.54, ge=0.0, le=1.0)
     max_question_chars: int = Field(1000, ge=50)
 
     @property

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import sqlite3
 import threading
 from collections.abc import Iterable, Iterator
@@ -81,7 +80,11 @@ class Store:
             replace=True,
         )
 
-    def add_passages(self, passages: list[Passage], vectors: np.ndarray) -> None:
+    def add_passages(
+        self, passages: list[Passage], vectors: np.ndarray, contexts: dict[str, str]
+    ) -> None:
+        """Passages with their vectors; the FTS row also holds the document's context (title,
+        issuer) so that "Bắc Kạn" finds an article that only says "tỉnh"."""
         rows = []
         for p, v in zip(passages, vectors, strict=True):
             row = p.model_dump()
@@ -90,7 +93,15 @@ class Store:
         self.db["passages"].insert_all(rows, pk="id")
         self.db.conn.executemany(
             "INSERT INTO passage_fts(rowid, lex, folded) VALUES (?, ?, ?)",
-            [(p.id, *lexical_fields(f"{p.section}\n{p.text}")) for p in passages],
+            [
+                (p.id, *lexical_fields(f"{contexts.get(p.doc_id, '')}\n{p.section}\n{p.text}"))
+                for p in passages
+            ],
+        )
+
+    def add_accent_forms(self, forms: dict[str, str]) -> None:
+        self.db["accent_forms"].insert_all(
+            ({"folded": k, "accented": v} for k, v in forms.items()), pk="folded", replace=True
         )
 
     def commit(self) -> None:
@@ -101,6 +112,13 @@ class Store:
         with self._lock:
             rows = list(self.db.query("SELECT meta FROM documents ORDER BY id"))
         return [DocumentMeta.model_validate_json(r["meta"]) for r in rows]
+
+    def accent_forms(self) -> dict[str, str]:
+        if "accent_forms" not in self.db.table_names():
+            return {}
+        with self._lock:
+            rows = self.db.conn.execute("SELECT folded, accented FROM accent_forms").fetchall()
+        return dict(rows)
 
     def document_body(self, doc_id: str) -> str | None:
         with self._lock:
@@ -153,7 +171,3 @@ def _passage(row: dict) -> Passage:
     row = dict(row)
     row.pop("vector", None)
     return Passage(**row)
-
-
-def dump_json(obj: object) -> str:
-    return json.dumps(obj, ensure_ascii=False, sort_keys=True)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-_SYLLABLE = re.compile(r"[^\W_]+(?:[./-][^\W_]+)*", re.UNICODE)
+SYLLABLE = re.compile(r"[^\W_]+(?:[./-][^\W_]+)*", re.UNICODE)
 _SENTENCE_END = re.compile(r"(?<=[.!?…;])\s+(?=[\"“(]?[A-ZĐÀ-Ỹ0-9])")
 _ENUMERATOR = re.compile(r"\(?(\d{1,3}|[IVXLC]{1,6}|[a-zđ])[.)]")
 _SPACES = re.compile(r"[ \t\u00a0]+")
@@ -76,7 +76,7 @@ def fold(text: str) -> str:
 
 def syllables(text: str) -> list[str]:
     """Lower-cased syllables (Vietnamese words are space-separated syllables)."""
-    return [m.group(0) for m in _SYLLABLE.finditer(nfc(text).lower())]
+    return [m.group(0) for m in SYLLABLE.finditer(nfc(text).lower())]
 
 
 def bigrams(tokens: list[str]) -> list[str]:

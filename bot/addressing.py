@@ -1,0 +1,45 @@
+"""Whether a message is meant for the bot, and the question in it."""
+
+from __future__ import annotations
+
+import re
+
+from telegram import Bot, Message
+from telegram.constants import ChatType, MessageEntityType
+
+
+def command_argument(message: Message) -> str:
+    """The text after ``/hoi`` (or ``/hoi@bot``), line breaks kept."""
+    text = message.text or ""
+    parts = text.split(maxsplit=1)
+    return parts[1].strip() if len(parts) > 1 else ""
+
+
+def addressed_question(message: Message, bot: Bot) -> str | None:
+    """The question when a message is for the bot, else None.
+
+    In a private chat every text is a question. In a group the bot answers when mentioned
+    (``@username`` or a text mention) or when the message replies to one of its messages.
+    """
+    text = message.text
+    if text is None:
+        return None
+    if message.chat.type == ChatType.PRIVATE:
+        return text
+    username = (bot.username or "").lower()
+    mentioned = False
+    for entity, value in message.parse_entities(
+        [MessageEntityType.MENTION, MessageEntityType.TEXT_MENTION]
+    ).items():
+        if entity.type == MessageEntityType.MENTION and value.lower() == f"@{username}":
+            mentioned = True
+        elif entity.user is not None and entity.user.id == bot.id:
+            mentioned = True
+    replied = message.reply_to_message
+    if replied is not None and replied.from_user is not None and replied.from_user.id == bot.id:
+        mentioned = True
+    if not mentioned:
+        return None
+    if username:
+        text = re.sub(rf"@{re.escape(username)}\b", " ", text, flags=re.IGNORECASE)
+    return text.strip()

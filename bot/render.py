@@ -1,0 +1,194 @@
+"""Answers, passages and document lists as Telegram HTML, split to fit in messages."""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Iterable
+
+from retrieval.answer import ABSTAIN_TEXT, ASK_HINT, format_date, grouped, warning_for
+from retrieval.models import Answer, Citation, DocumentMeta, Passage
+
+#: Telegram's limit for one message's text.
+MAX_MESSAGE = 4096
+MAX_QUESTION_SHOWN = 300
+
+
+def esc(text: str) -> str:
+    """Escape text for Telegram HTML (``<``, ``>``, ``&``)."""
+    return html.escape(text, quote=False)
+
+
+def _link(url: str | None, label: str) -> str | None:
+    if not url or not re.match(r"^https?://\S+$", url):
+        return None
+    return f'<a href="{html.escape(url, quote=True)}">{esc(label)}</a>'
+
+
+def _shorten(text: str, limit: int) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1].rsplit(" ", 1)[0] + "…"
+
+
+def doc_line(doc: DocumentMeta) -> str:
+    """'<b>Title</b> — số 76/NQ-CP — ngày 15/07/2021'."""
+    parts = [f"<b>{esc(doc.title)}</b>"]
+    if doc.number:
+        parts.append(f"số {esc(doc.number)}")
+    if date := format_date(doc):
+        parts.append(f"ngày {date}")
+    return " — ".join(parts)
+
+
+def citation_html(c: Citation) -> str:
+    line = f"[{c.number}] {doc_line(c.hit.document)} — mục: {esc(c.hit.passage.section)}"
+    if link := _link(c.hit.document.source, "nguồn"):
+        line += f" — {link}"
+    if c.warning:
+        line += f"\n    ⚠️ <i>{esc(c.warning)}</i>"
+    return line
+
+
+def question_html(question: str) -> str:
+    return f"❓ <b>Câu hỏi:</b> <i>{esc(_shorten(question, MAX_QUESTION_SHOWN))}</i>"
+
+
+def render_answer(answer: Answer, *, title: str | None = None) -> str:
+    """The whole answer as one HTML string; paragraphs are separated by blank lines."""
+    if answer.error:
+        return esc(answer.error)
+    head = question_html(answer.question)
+    if title:
+        head += f"\n<i>{esc(title)}</i>"
+    if answer.abstained:
+        return f"{head}\n\n{esc(ABSTAIN_TEXT)}\n\n💡 {esc(ASK_HINT)}"
+    paragraphs = [head]
+    for label, cites in grouped(answer):
+        lines = [f"<b>{esc(label)}</b>"]
+        lines += [f"• {esc(' '.join(c.excerpt))} [{c.number}]" for c in cites]
+        paragraphs.append("\n".join(lines))
+    sources = ["📚 <b>Nguồn trích dẫn</b>"] + [citation_html(c) for c in answer.citations]
+    paragraphs.append("\n".join(sources))
+    return "\n\n".join(paragraphs)
+
+
+def render_passages(items: Iterable[tuple[int, Passage, DocumentMeta]]) -> str:
+    """The full text of cited passages, each under its citation number and source."""
+    paragraphs = []
+    for number, passage, doc in items:
+        lines = [f"[{number}] {doc_line(doc)}", f"<i>mục: {esc(passage.section)}</i>"]
+        if link := _link(doc.source, "nguồn"):
+            lines[-1] += f" — {link}"
+        if warning := warning_for(passage, doc):
+            lines.append(f"⚠️ <i>{esc(warning)}</i>")
+        lines.append(f"<blockquote>{esc(passage.text.strip())}</blockquote>")
+        paragraphs.append("\n".join(lines))
+    return "\n\n".join(paragraphs)
+
+
+def render_documents(docs: Iterable[DocumentMeta], *, detailed: bool) -> str:
+    """The knowledge base's documents: short for /start, with number and status for /vanban."""
+    out = []
+    for n, doc in enumerate(docs, 1):
+        date = format_date(doc) or "chưa rõ ngày"
+        if not detailed:
+            out.append(f"• {esc(doc.title)} ({date})")
+            continue
+        lines = [f"<b>{n}. {esc(doc.title)}</b>"]
+        status = esc(doc.status)
+        if doc.status != "còn hiệu lực":
+            status = f"⚠️ {status}"
+            if doc.replaced_by:
+                status += f", thay thế bởi {esc(doc.replaced_by)}"
+        lines.append(f"Số: {esc(doc.number or '—')} · Ngày: {date} · Hiệu lực: {status}")
+        if link := _link(doc.source, "Xem nguồn"):
+            lines.append(link)
+        out.append("\n".join(lines))
+    return ("\n" if not detailed else "\n\n").join(out)
+
+
+def to_plain(text: str) -> str:
+    """HTML → plain text, for when Telegram refuses the markup."""
+    return html.unescape(re.sub(r"<[^>]+>", "", text))
+
+
+# -- splitting ----------------------------------------------------------------------------
+_TOKEN = re.compile(r"<[^>]*>|&#?\w+;|[^<&]+|[<&]")
+_TAG = re.compile(r"<\s*(/?)\s*([a-zA-Z][\w-]*)")
+
+
+def _scan(text: str) -> tuple[list[bool], list[tuple[str, ...]]]:
+    """For each position: may we cut here, and which opening tags are open there."""
+    n = len(text)
+    safe = [True] * (n + 1)
+    open_at: list[tuple[str, ...]] = [()] * (n + 1)
+    stack: list[tuple[str, str]] = []  # (name, full opening tag)
+    current: tuple[str, ...] = ()
+    for m in _TOKEN.finditer(text):
+        start, end = m.span()
+        token = m.group()
+        for i in range(start, end):
+            open_at[i] = current
+        if token.startswith("<") and len(token) > 1 or token.startswith("&") and len(token) > 1:
+            for i in range(start + 1, end):
+                safe[i] = False
+        if token.startswith("<") and (tag := _TAG.match(token)):
+            closing, name = tag.group(1), tag.group(2).lower()
+            if closing:
+                for j in range(len(stack) - 1, -1, -1):
+                    if stack[j][0] == name:
+                        del stack[j:]
+                        break
+            elif not token.endswith("/>") and name != "br":
+                stack.append((name, token))
+            current = tuple(t for _, t in stack)
+        open_at[end] = current
+    return safe, open_at
+
+
+def _closing(opening: tuple[str, ...]) -> str:
+    names = [(_TAG.match(t).group(2).lower()) for t in opening]  # type: ignore[union-attr]
+    return "".join(f"</{name}>" for name in reversed(names))
+
+
+def split_html(text: str, limit: int = MAX_MESSAGE) -> list[str]:
+    """Split HTML into messages of at most ``limit`` characters.
+
+    Cuts at a blank line when it can, else at a line break, else at a space, never inside a
+    tag or an entity. Tags open at a cut are closed at the end of one part and reopened at
+    the start of the next, so every part is valid on its own.
+    """
+    text = text.strip()
+    if len(text) <= limit:
+        return [text] if text else []
+    safe, open_at = _scan(text)
+    n = len(text)
+    parts: list[str] = []
+    pos = 0
+    while pos < n:
+        prefix = "".join(open_at[pos])
+        if len(prefix) + (n - pos) <= limit:
+            parts.append(prefix + text[pos:])
+            break
+        end = min(n, pos + limit - len(prefix))
+
+        def fits(c: int, prefix: str = prefix, pos: int = pos) -> bool:
+            return safe[c] and len(prefix) + (c - pos) + len(_closing(open_at[c])) <= limit
+
+        cut = None
+        for sep in ("\n\n", "\n", " "):
+            c = text.rfind(sep, pos + 1, end + 1)
+            while c > pos and not fits(c):
+                c = text.rfind(sep, pos + 1, c)
+            if c > pos and c - pos > (limit - len(prefix)) // 4:
+                cut = c
+                break
+        if cut is None:
+            cut = end
+            while cut > pos + 1 and not fits(cut):
+                cut -= 1
+        parts.append(prefix + text[pos:cut] + _closing(open_at[cut]))
+        pos = cut
+        while pos < n and text[pos] in " \n":
+            pos += 1
+    return [p.strip() for p in parts if to_plain(p).strip()]

@@ -1,0 +1,77 @@
+"""Sending HTML safely: split to fit, plain-text fallback, and a typing indicator."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator
+
+from telegram import Bot, InlineKeyboardMarkup, LinkPreviewOptions, Message, ReplyParameters
+from telegram.constants import ChatAction, ParseMode
+from telegram.error import BadRequest, TelegramError
+
+from bot.render import split_html, to_plain
+
+log = logging.getLogger(__name__)
+NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
+
+
+async def send_html(
+    bot: Bot,
+    chat_id: int,
+    text: str,
+    *,
+    reply_to: int | None = None,
+    markup: InlineKeyboardMarkup | None = None,
+    thread_id: int | None = None,
+) -> list[Message]:
+    """Send ``text`` in as many messages as it needs; the buttons go under the last one.
+
+    Should Telegram refuse the markup ("can't parse entities"), that part is sent again as
+    plain text rather than lost.
+    """
+    parts = split_html(text)
+    sent: list[Message] = []
+    for i, part in enumerate(parts):
+        last = i == len(parts) - 1
+        kwargs = {
+            "reply_markup": markup if last else None,
+            "reply_parameters": (
+                ReplyParameters(reply_to, allow_sending_without_reply=True)
+                if reply_to and i == 0
+                else None
+            ),
+            "message_thread_id": thread_id,
+            "link_preview_options": NO_PREVIEW,
+        }
+        try:
+            msg = await bot.send_message(chat_id, part, parse_mode=ParseMode.HTML, **kwargs)
+        except BadRequest as exc:
+            if "parse entities" not in str(exc).lower():
+                raise
+            log.warning("Telegram không nhận định dạng HTML, gửi dạng chữ thường: %s", exc)
+            msg = await bot.send_message(chat_id, to_plain(part), **kwargs)
+        sent.append(msg)
+    return sent
+
+
+@contextlib.asynccontextmanager
+async def typing(bot: Bot, chat_id: int, thread_id: int | None = None) -> AsyncIterator[None]:
+    """Show "đang nhập…" in the chat for as long as the block runs."""
+
+    async def keep_typing() -> None:
+        while True:
+            try:
+                await bot.send_chat_action(chat_id, ChatAction.TYPING, message_thread_id=thread_id)
+            except TelegramError as exc:  # the indicator is a nicety; never fail on it
+                log.debug("Không gửi được trạng thái đang nhập: %s", exc)
+            await asyncio.sleep(4.5)
+
+    task = asyncio.create_task(keep_typing())
+    try:
+        yield
+    finally:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
