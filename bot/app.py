@@ -63,8 +63,12 @@ def add_handlers(app: Application) -> None:
     app.add_handler(CommandHandler("hoi", questions.on_hoi))
     app.add_handler(CommandHandler("thongke", admin.on_stats))
     app.add_handler(CommandHandler("reload", admin.on_reload))
-    app.add_handler(MessageHandler(new_messages & filters.TEXT & ~filters.COMMAND, questions.on_text))
-    app.add_handler(MessageHandler(new_messages & private & filters.COMMAND, common.on_unknown_command))
+    app.add_handler(
+        MessageHandler(new_messages & filters.TEXT & ~filters.COMMAND, questions.on_text)
+    )
+    app.add_handler(
+        MessageHandler(new_messages & private & filters.COMMAND, common.on_unknown_command)
+    )
     app.add_handler(MessageHandler(new_messages & private & NOT_TEXT, common.on_not_text))
     app.add_handler(CallbackQueryHandler(questions.on_example, pattern=questions.EXAMPLE))
     app.add_handler(CallbackQueryHandler(questions.on_full, pattern=questions.FULL))
@@ -96,7 +100,9 @@ def build_application(
     token = settings.token
     if not token:
         raise ValueError("TELEGRAM_BOT_TOKEN is not set")
-    redact.install(token, settings.webhook_secret.get_secret_value() if settings.webhook_secret else None)
+    redact.install(
+        token, settings.webhook_secret.get_secret_value() if settings.webhook_secret else None
+    )
     root = settings.telegram_api_base_url
     app = (
         Application.builder()

@@ -95,6 +95,8 @@ def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
     assistant = _assistant(settings)
     if args.file:
         path = Path(args.file)
+        if args.file != "-" and not path.is_file():
+            raise UsageError(f"không đọc được tệp câu hỏi {args.file}")
         raw = sys.stdin.buffer.read() if args.file == "-" else path.read_bytes()
         for line in raw.decode("utf-8", errors="replace").splitlines():
             answer = assistant.ask(line, k=args.k, filters=filters)
@@ -145,6 +147,8 @@ def cmd_reindex(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
     from retrieval.evaluation import evaluate, load_questions
 
+    if not Path(args.file).is_file():
+        raise UsageError(f"không đọc được tệp câu hỏi {args.file}")
     report = evaluate(_assistant(settings), load_questions(Path(args.file)), k=args.k)
     if args.json:
         print(report.model_dump_json(indent=2))

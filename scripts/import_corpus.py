@@ -258,6 +258,8 @@ PD_HEADER = re.compile(
     r"^# TITLE: (?P<title>.+?) \| NUMBER: (?P<number>.+?) \| DATE: (?P<date>.+?) "
     r"\| SOURCE: (?P<source>.+)$"
 )
+# A bare attachment file name ("Phu luc_Muc chi ….doc") is a download link, not text.
+ATTACHMENT = re.compile(r"^[^\s/]+(?: [^\s/]+)*\.(?:docx?|pdf|xlsx?|zip|rar)$", re.IGNORECASE)
 PD_TOC = re.compile(r"^#{1,6}\s*Danh sách điều khoản\s*$")
 MD_HEADING = re.compile(r"^#{1,6}\s")
 ARTICLE_LABEL = r"Điều \d+(?:\.\d+)*\.[A-ZĐ]+\.\d+(?:\.\d+)*\. "
@@ -355,7 +357,7 @@ def clean_phapdien(raw: str) -> Cleaned:
         if PD_TOC.match(line):
             toc = _blocks(lines[i + 1 :])
             break
-        if not MD_HEADING.match(line):
+        if not MD_HEADING.match(line) and not ATTACHMENT.match(line):
             body.append(line)
     paragraphs = [p.strip() for b in _blocks(body) for p in GLUED.split(b) if p.strip()]
     _check_against_toc(paragraphs, toc)

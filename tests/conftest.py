@@ -7,6 +7,7 @@ tests never download anything.
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pytest
@@ -14,6 +15,7 @@ import pytest
 from retrieval.assistant import Assistant
 from retrieval.documents import load_knowledge_dir
 from retrieval.embedding import Encoder
+from retrieval.index import CURRENT, current_version_dir, read_manifest
 from retrieval.model_build import build_default_model
 from retrieval.reindex import build_index
 from retrieval.settings import Settings
@@ -43,9 +45,22 @@ def encoder(settings: Settings) -> Encoder:
     return Encoder(settings)
 
 
+def seed_from_project_index(settings: Settings) -> None:
+    """Copy the project's live index version (built by ``make test``'s set-up) into the test
+    data dir, so that the build below reuses its vectors instead of embedding for a minute."""
+    live = current_version_dir(ROOT / "data" / "index")
+    if live is None or read_manifest(live).model_name != settings.embedding_model:
+        return
+    settings.index_root.mkdir(parents=True, exist_ok=True)
+    shutil.copytree(live, settings.index_root / live.name)
+    (settings.index_root / CURRENT).write_text(live.name, encoding="utf-8")
+
+
 @pytest.fixture(scope="session")
 def built_index(settings: Settings, encoder: Encoder) -> Settings:
-    """Settings whose data dir holds a complete index of ``knowledge/``."""
+    """Settings whose data dir holds a complete index of ``knowledge/``, really built here:
+    chunked, stored in SQLite and FAISS, published (unchanged vectors are reused)."""
+    seed_from_project_index(settings)
     build_index(settings, encoder, load_knowledge_dir(settings.knowledge_dir))
     return settings
 

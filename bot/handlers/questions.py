@@ -278,7 +278,9 @@ async def on_feedback(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
             if b.callback_data in (f"fb:{key}:1", f"fb:{key}:0"):
                 chosen = b.callback_data == query.data
                 label = "👍" if b.callback_data.endswith(":1") else "👎"
-                b = InlineKeyboardButton(f"✅ {label}" if chosen else label, callback_data=b.callback_data)
+                b = InlineKeyboardButton(
+                    f"✅ {label}" if chosen else label, callback_data=b.callback_data
+                )
             new_row.append(b)
         rows.append(new_row)
     try:

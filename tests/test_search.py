@@ -1,0 +1,153 @@
+"""Hybrid search and abstention on the real index of knowledge/."""
+
+from __future__ import annotations
+
+import unicodedata
+from pathlib import Path
+
+import pytest
+
+from retrieval.assistant import Assistant
+from retrieval.evaluation import evaluate, load_questions
+from retrieval.search import SearchFilters, fts_query, near_duplicate
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED_EVAL = ROOT.parent / "shared" / "eval" / "questions.jsonl"
+LESSON_1 = "cải cách hành chính tiếp tục phải đặt dưới sự lãnh đạo trực tiếp"
+
+
+def top_texts(assistant: Assistant, question: str, k: int = 5) -> list[str]:
+    answer = assistant.ask(question, k=k)
+    assert not answer.abstained, answer
+    return [h.passage.text.lower() for h in answer.hits]
+
+
+def found(assistant: Assistant, question: str, span: str, k: int = 5) -> bool:
+    return any(span in t for t in top_texts(assistant, question, k))
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        '"',
+        "AND OR NOT",
+        "NEAR(cải cách",
+        "cải cách*",
+        "-hành chính",
+        'a" OR "b',
+        "col:value",
+        "^đầu",
+        "( ) { } [ ]",
+        "'; DROP TABLE passages; --",
+    ],
+)
+def test_fts_syntax_in_questions_is_plain_text(assistant: Assistant, question: str) -> None:
+    text = f"Bài học kinh nghiệm thứ nhất trong cải cách hành chính {question}"
+    assert assistant.check_question(text) is None
+    result = assistant.searcher.search(text)
+    assert any(LESSON_1 in h.passage.text.lower() for h in result.hits)
+
+
+def test_fts_query_quotes_every_term() -> None:
+    q = fts_query('cải cách" AND NEAR(x) -y*')
+    for part in q.split(" OR "):
+        col, term = part.split(":", 1)
+        assert col in {"lex", "folded"} and term.startswith('"') and term.endswith('"')
+
+
+def test_question_without_diacritics(assistant: Assistant) -> None:
+    assert found(assistant, "bai hoc kinh nghiem thu nhat trong cai cach hanh chinh", LESSON_1)
+
+
+def test_question_with_missing_tone_marks(assistant: Assistant) -> None:
+    # Phone typing: some syllables accented, some not.
+    assert found(assistant, "Bài hoc kinh nghiem thứ nhất trong cai cách hành chinh", LESSON_1)
+
+
+def test_nfd_input_is_the_same_question(assistant: Assistant) -> None:
+    q = "Giải pháp tăng cường kỷ luật, kỷ cương hành chính là gì?"
+    nfd = unicodedata.normalize("NFD", q)
+    assert nfd != q
+    a, b = assistant.ask(q), assistant.ask(nfd)
+    assert [h.passage.id for h in a.hits] == [h.passage.id for h in b.hits]
+
+
+def test_abbreviations_find_the_long_form(assistant: Assistant) -> None:
+    assert found(assistant, "Kiểm soát TTHC là gì?", "kiểm soát thủ tục hành chính là việc")
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Giá vàng SJC hôm nay bao nhiêu?",
+        "Đội tuyển bóng đá Việt Nam đá trận tiếp theo khi nào?",
+        "Cách nấu canh chua cá lóc",
+        "What is the best programming language for machine learning?",
+    ],
+)
+def test_off_topic_questions_abstain_and_cite_nothing(assistant: Assistant, question: str) -> None:
+    answer = assistant.ask(question)
+    assert answer.abstained and answer.citations == []
+    assert answer.error is None
+
+
+@pytest.mark.parametrize("question", ["", "   \n\t ", "😀😀😀", "?!…"])
+def test_empty_or_wordless_questions_get_a_vietnamese_message(
+    assistant: Assistant, question: str
+) -> None:
+    answer = assistant.ask(question)
+    assert answer.abstained and answer.citations == []
+    assert answer.error and ("trống" in answer.error or "chữ" in answer.error)
+
+
+def test_ten_thousand_character_question(assistant: Assistant) -> None:
+    answer = assistant.ask("cải cách hành chính " * 500)
+    assert answer.abstained and answer.citations == []
+    assert "quá dài" in answer.error
+
+
+def test_emoji_around_a_real_question(assistant: Assistant) -> None:
+    assert found(assistant, "🙏 Nghị quyết 76/NQ-CP ban hành ngày nào? 🤔", "15/7/2021")
+
+
+def test_filters_by_kind_document_and_year(assistant: Assistant) -> None:
+    answer = assistant.ask("cải cách hành chính", filters=SearchFilters(kinds={"giai_phap"}), k=5)
+    assert answer.hits and {h.passage.kind for h in answer.hits} == {"giai_phap"}
+    answer = assistant.ask(
+        "thủ tục hành chính", filters=SearchFilters(doc_ids={"phap-dien-44-5"}), k=3
+    )
+    assert {h.document.id for h in answer.hits} == {"phap-dien-44-5"}
+    answer = assistant.ask("cải cách hành chính", filters=SearchFilters(years={2022}), k=3)
+    assert answer.hits and {h.document.issued.year for h in answer.hits} == {2022}
+
+
+def test_no_near_duplicates_in_results(assistant: Assistant) -> None:
+    hits = assistant.ask("Kinh nghiệm cải cách hành chính của người đứng đầu", k=8).hits
+    for i, a in enumerate(hits):
+        for b in hits[i + 1 :]:
+            assert not near_duplicate(a.passage.text, b.passage.text)
+
+
+def test_near_duplicate_detection() -> None:
+    a = "Cải cách hành chính phải đặt dưới sự lãnh đạo của Đảng và sự điều hành của Chính phủ."
+    assert near_duplicate(a, a + " Thêm một câu.")
+    assert not near_duplicate(a, "Kiểm soát thủ tục hành chính là việc xem xét, đánh giá.")
+
+
+def test_kind_named_in_the_question_comes_first(assistant: Assistant) -> None:
+    answer = assistant.ask("Các quan điểm của Nghị quyết 76/NQ-CP về cải cách hành chính?")
+    assert answer.hits[0].passage.kind == "quan_diem"
+
+
+@pytest.mark.skipif(not SHARED_EVAL.exists(), reason="shared eval file not beside the project")
+def test_shared_evaluation_meets_the_bar(assistant: Assistant) -> None:
+    report = evaluate(assistant, load_questions(SHARED_EVAL))
+    assert report.recall_at_5 >= 0.95 and report.mrr >= 0.85
+    assert report.false_abstentions == 0 and report.abstention_accuracy == 1.0
+
+
+def test_own_questions_and_off_topic_set(assistant: Assistant) -> None:
+    on = evaluate(assistant, load_questions(ROOT / "tests/data/ontopic.jsonl"))
+    off = evaluate(assistant, load_questions(ROOT / "tests/data/offtopic.jsonl"))
+    assert on.recall_at_5 >= 0.9 and on.false_abstentions == 0
+    assert off.abstention_accuracy == 1.0
