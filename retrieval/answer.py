@@ -105,6 +105,8 @@ def citation_label(c: Citation) -> str:
     if date := format_date(doc):
         parts.append(f"ngày {date}")
     parts.append(f"mục: {c.hit.passage.section}")
+    if origin := c.hit.passage.origin:
+        parts.append(f"trích {origin}")
     if doc.source:
         parts.append(f"nguồn: {doc.source}")
     return " — ".join(parts)

@@ -34,6 +34,8 @@ _ORDINAL = re.compile(
 _MD_HEADING = re.compile(r"^(#{1,6})\s+(.*)$")
 _STATUS_LINE = re.compile(r"^\((Điều|Khoản|Điểm)\s+\S+.*hiệu lực.*\)$")
 _CROSS_REF = re.compile(r"^\((Điều|Chương|Mục|Khoản) này có nội dung liên quan")
+# "(Điều 29 Nghị định số 63/2010/NĐ-CP, có hiệu lực …)": where a Pháp điển article comes from.
+_ORIGIN = re.compile(r"^\(((?:Điều|Khoản|Điểm) [^,()]+?)(?:,| có hiệu lực)")
 _REPEALED = re.compile(r"(bị bãi bỏ bởi[^;)]*)")
 _AMENDED = re.compile(r"((?:được bổ sung, )?có nội dung được sửa đổi[^;)]*|được sửa đổi[^;)]*)")
 
@@ -71,6 +73,7 @@ class _Unit:
     kind: PassageKind | None = None
     status: PassageStatus = "còn hiệu lực"
     status_note: str | None = None
+    origin: str | None = None
     is_item: bool = False
 
     def size(self) -> int:
@@ -179,6 +182,8 @@ class _Parser:
             and not (self.current.paragraphs)
         ):
             self.current.status, self.current.status_note = _article_status(p)
+            if m := _ORIGIN.match(p):
+                self.current.origin = m.group(1)
             self.current.paragraphs.append(p)
         elif _CROSS_REF.match(p):
             return  # cross-reference furniture of the codified text: not content
@@ -329,6 +334,7 @@ def chunk_document(doc: Document, max_chars: int = MAX_CHARS) -> list[Passage]:
                     text=text,
                     status=unit.status,
                     status_note=unit.status_note,
+                    origin=unit.origin,
                     content_hash=passage_hash(doc.id, f"{context}{SEP}{section}", text),
                 )
             )

@@ -98,6 +98,8 @@ class Passage(BaseModel):
     text: str
     status: PassageStatus = "còn hiệu lực"
     status_note: str | None = None
+    #: For a codified article, the provision it comes from ("Điều 29 Nghị định số 63/2010/NĐ-CP").
+    origin: str | None = None
     content_hash: str = ""
 
 

@@ -55,6 +55,7 @@ class Store:
                 "text": str,
                 "status": str,
                 "status_note": str,
+                "origin": str,
                 "content_hash": str,
                 "vector": bytes,
             },

@@ -94,3 +94,94 @@ def parse_html(text: str) -> tuple[str, list[str]]:
     p.close()
     assert not p.stack, f"unclosed tags {p.stack}"
     return "".join(p.text), p.links
+
+
+# -- latency benchmark ----------------------------------------------------------------------
+BENCH_QUESTIONS = [
+    "Các giải pháp của Nghị quyết 76/NQ-CP là gì?",
+    "Bài học kinh nghiệm trong cải cách hành chính là gì?",
+    "Những hạn chế trong cải cách hành chính giai đoạn 2011-2020?",
+    "Mục tiêu cải cách hành chính giai đoạn 2021-2030 là gì?",
+    "Nguyên nhân của những hạn chế trong cải cách hành chính?",
+]
+
+
+def _percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    if not ordered:
+        return float("nan")
+    pos = (len(ordered) - 1) * q
+    lo, hi = int(pos), min(int(pos) + 1, len(ordered) - 1)
+    return ordered[lo] + (ordered[hi] - ordered[lo]) * (pos - lo)
+
+
+async def measure_latency(
+    bot: BotHarness, users: int, questions_per_user: int = 5, timeout: float = 120.0
+) -> dict[str, float]:
+    """Time from an update being queued to its answer being sent, ``users`` asking at once.
+
+    Each simulated user asks their questions one after another, as a person would; all users
+    ask concurrently. Returns milliseconds: p50, p95, max, and the number of answers.
+    """
+    import asyncio
+    import time
+
+    async def one_user(uid: int) -> list[float]:
+        times = []
+        for i in range(questions_per_user):
+            question = BENCH_QUESTIONS[(uid + i) % len(BENCH_QUESTIONS)]
+            queued = time.monotonic()
+            msg = bot.fake.send_text(question, user_id=uid)
+            calls = await bot.fake.wait_for(
+                "sendMessage",
+                timeout=timeout,
+                where=lambda c, m=msg["message_id"]: (
+                    (c.params.get("reply_parameters") or {}).get("message_id") == m
+                ),
+                chat_id=uid,
+            )
+            times.append((calls[0].at - queued) * 1000)
+        return times
+
+    ids = [bot.new_user() for _ in range(users)]
+    results = await asyncio.gather(*(one_user(u) for u in ids))
+    latencies = [t for ts in results for t in ts]
+    return {
+        "users": users,
+        "answers": len(latencies),
+        "p50_ms": round(_percentile(latencies, 0.5), 1),
+        "p95_ms": round(_percentile(latencies, 0.95), 1),
+        "max_ms": round(max(latencies), 1),
+    }
+
+
+async def _bench(users: list[int], questions: int) -> list[dict[str, float]]:
+    import tempfile
+
+    core = Settings()
+    assistant = Assistant(core)
+    with tempfile.TemporaryDirectory() as tmp:
+        async with running_bot(
+            core, assistant, Path(tmp) / "bot.sqlite", throttle_per_minute=0
+        ) as bot:
+            await measure_latency(bot, 1, 2)  # warm up
+            return [await measure_latency(bot, n, questions) for n in users]
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -m tests.bot_harness [--users 1 20] [--questions 5]``: prints JSON lines."""
+    import argparse
+    import asyncio
+    import json
+
+    parser = argparse.ArgumentParser(description="Độ trễ bot với máy chủ Bot API giả")
+    parser.add_argument("--users", type=int, nargs="+", default=[1, 20])
+    parser.add_argument("--questions", type=int, default=5)
+    args = parser.parse_args(argv)
+    for row in asyncio.run(_bench(args.users, args.questions)):
+        print(json.dumps(row))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

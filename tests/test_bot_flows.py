@@ -358,7 +358,9 @@ async def test_polling_survives_5xx_and_network_errors(bot: BotHarness) -> None:
 
 async def test_answers_while_sqlite_is_locked_for_a_moment(bot: BotHarness) -> None:
     user = bot.new_user()
-    conn = sqlite3.connect(bot.settings.bot_db_path, timeout=5, isolation_level=None)
+    conn = sqlite3.connect(
+        bot.settings.bot_db_path, timeout=5, isolation_level=None, check_same_thread=False
+    )
     conn.execute("BEGIN EXCLUSIVE")
     release = threading.Timer(1.0, conn.execute, ["COMMIT"])
     release.start()
@@ -368,6 +370,9 @@ async def test_answers_while_sqlite_is_locked_for_a_moment(bot: BotHarness) -> N
         release.join()
         conn.close()
     assert "[1]" in reply["text"]
+    assert buttons(reply), "the log write waited for the lock and the buttons work"
+    rows = list(bot.services.store.db.query("SELECT id FROM questions WHERE user_id = ?", [user]))
+    assert len(rows) == 1
 
 
 async def test_token_never_logged(bot: BotHarness, caplog) -> None:

@@ -1,0 +1,126 @@
+"""Rendering answers as Telegram HTML and splitting long messages."""
+
+from __future__ import annotations
+
+import re
+
+from bot.render import esc, render_answer, render_documents, render_passages, split_html, to_plain
+from retrieval.models import Answer, Citation, DocumentMeta, Hit, Passage
+from tests.bot_harness import parse_html
+from tests.fake_telegram import html_error
+
+
+def _doc(**kw) -> DocumentMeta:
+    values = dict(
+        id="nq-76",
+        title="Nghị quyết 76/NQ-CP về Chương trình tổng thể <CCHC> & cải cách",
+        kind="nghị quyết",
+        number="76/NQ-CP",
+        issued="2021-07-15",
+        source="https://example.gov.vn/vb?id=1&x=2",
+        summary="Tóm tắt.",
+    )
+    values.update(kw)
+    return DocumentMeta(**values)
+
+
+def _citation(
+    n: int, kind: str = "giai_phap", text: str = "Đẩy mạnh <số hóa> & cải cách.", **doc
+) -> Citation:
+    passage = Passage(id=n, doc_id="nq-76", ordinal=n, section="Mục III > 2", kind=kind, text=text)
+    hit = Hit(passage=passage, document=_doc(**doc), score=1.0)
+    return Citation(number=n, hit=hit, excerpt=[text], warning=None)
+
+
+def _visible(text: str) -> str:
+    return re.sub(r"\s+", " ", parse_html(text)[0]).strip()
+
+
+def test_answer_html_groups_by_kind_and_escapes_everything() -> None:
+    answer = Answer(
+        question="Giải pháp <b>số hóa</b> & cải cách?",
+        abstained=False,
+        citations=[_citation(1), _citation(2, kind="muc_tieu")],
+    )
+    out = render_answer(answer)
+    assert html_error(out) is None
+    text, links = parse_html(out)
+    assert text.index("\nMục tiêu\n") < text.index("\nGiải pháp\n")  # kinds in fixed order
+    assert "Giải pháp <b>số hóa</b> & cải cách?" in text
+    assert "Đẩy mạnh <số hóa> & cải cách. [1]" in text
+    assert "[2] Nghị quyết 76/NQ-CP về Chương trình tổng thể <CCHC> & cải cách" in text
+    assert "số 76/NQ-CP" in text and "ngày 15/07/2021" in text and "mục: Mục III > 2" in text
+    assert links == ["https://example.gov.vn/vb?id=1&x=2"] * 2  # one per citation
+
+
+def test_warning_for_documents_not_in_force() -> None:
+    c = _citation(1, status="hết hiệu lực", replaced_by="nq-99")
+    from retrieval.answer import warning_for
+
+    c.warning = warning_for(c.hit.passage, c.hit.document)
+    out = render_answer(Answer(question="q", abstained=False, citations=[c]))
+    assert "⚠️" in out and "hết hiệu lực" in out
+    full = render_passages([(1, c.hit.passage, c.hit.document)])
+    assert "⚠️" in full and html_error(full) is None
+    docs = render_documents([c.hit.document], detailed=True)
+    assert "⚠️ hết hiệu lực" in docs and html_error(docs) is None
+
+
+def test_unsafe_source_is_not_linked() -> None:
+    c = _citation(1, source='javascript:alert("x")')
+    out = render_answer(Answer(question="q", abstained=False, citations=[c]))
+    assert "<a " not in out
+
+
+def test_error_answer_is_plain_escaped_text() -> None:
+    out = render_answer(Answer(question="", abstained=True, error="Câu hỏi <trống>"))
+    assert out == "Câu hỏi &lt;trống&gt;"
+
+
+def test_short_text_is_one_part() -> None:
+    assert split_html("<b>xin chào</b>") == ["<b>xin chào</b>"]
+    assert split_html("   ") == []
+
+
+def test_split_prefers_paragraph_boundaries() -> None:
+    paragraphs = [f"<b>Đoạn {i}</b>\n" + esc("nội dung & chi tiết " * 40) for i in range(12)]
+    text = "\n\n".join(paragraphs)
+    parts = split_html(text, 2000)
+    assert len(parts) > 1
+    for part in parts:
+        assert len(part) <= 2000
+        assert html_error(part) is None
+        assert part.startswith("<b>Đoạn")  # every part starts at a paragraph
+    assert _visible("\n\n".join(parts)) == _visible(text)
+
+
+def test_split_inside_a_long_tag_closes_and_reopens_it() -> None:
+    body = esc("Cải cách hành chính <là> nhiệm vụ & trọng tâm. " * 300)
+    text = f"[1] <b>Nghị quyết</b>\n<blockquote>{body}</blockquote>\n<i>hết</i>"
+    parts = split_html(text, 4096)
+    assert len(parts) >= 3
+    for part in parts:
+        assert len(part) <= 4096
+        assert html_error(part) is None, part[:80]
+    assert parts[1].startswith("<blockquote>") and parts[0].endswith("</blockquote>")
+    assert _visible(" ".join(parts)) == _visible(text)
+
+
+def test_split_never_cuts_an_entity_or_a_tag() -> None:
+    text = "&amp;" * 3000 + '<a href="https://example.gov.vn/' + "x" * 50 + '">nguồn</a>'
+    parts = split_html(text, 1000)
+    for part in parts:
+        assert len(part) <= 1000
+        assert html_error(part) is None
+    assert to_plain("".join(parts)) == to_plain(text)
+
+
+def test_long_answer_splits_into_valid_messages() -> None:
+    cites = [_citation(n, text="Đổi mới <quản lý> & phục vụ người dân. " * 25) for n in range(1, 9)]
+    answer = Answer(question="Giải pháp?", abstained=False, citations=cites)
+    out = render_answer(answer)
+    assert len(out) > 4096
+    parts = split_html(out)
+    assert len(parts) >= 2
+    assert all(len(p) <= 4096 and html_error(p) is None for p in parts)
+    assert "Nguồn trích dẫn" in parts[-1]

@@ -1,0 +1,73 @@
+"""Index versions, the manifest and the model check."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from retrieval.assistant import Assistant
+from retrieval.embedding import Encoder
+from retrieval.index import (
+    MANIFEST,
+    IndexMismatchError,
+    IndexMissingError,
+    IndexVersion,
+    current_version_dir,
+    read_manifest,
+)
+from retrieval.settings import Settings
+from retrieval.store import Store
+from tests.conftest import make_settings
+
+
+def test_manifest_records_the_build(built_index: Settings) -> None:
+    folder = current_version_dir(built_index.index_root)
+    m = read_manifest(folder)
+    assert m.model_name == "multilingual-e5-small" and m.dimension == 384
+    assert m.document_count == 6 and m.passage_count > 100
+    assert len(m.corpus_hash) >= 16 and m.built_at is not None
+    version = IndexVersion(folder)
+    assert version.faiss.ntotal == m.passage_count
+    # FAISS ids are passage ids.
+    ids, vectors = Store(folder / "store.sqlite", readonly=True).vectors()
+    assert len(ids) == m.passage_count
+    assert version.dense_search(vectors[0], 1)[0][0] == int(ids[0])
+    version.close()
+
+
+def test_manifest_model_mismatch_is_a_clear_error(
+    built_index: Settings, encoder: Encoder, tmp_path: Path
+) -> None:
+    settings = make_settings(tmp_path / "data")
+    src = current_version_dir(built_index.index_root)
+    settings.index_root.mkdir(parents=True)
+    shutil.copytree(src, settings.index_root / src.name)
+    (settings.index_root / "CURRENT").write_text(src.name)
+    manifest = json.loads((src / MANIFEST).read_text())
+    manifest["model_name"] = "some-other/model"
+    (settings.index_root / src.name / MANIFEST).write_text(json.dumps(manifest))
+    with pytest.raises(IndexMismatchError) as err:
+        Assistant(settings, encoder=encoder)
+    message = str(err.value)
+    assert "some-other/model" in message and "multilingual-e5-small" in message
+    assert "cchc reindex" in message
+
+
+def test_missing_index_says_how_to_build(encoder: Encoder, tmp_path: Path) -> None:
+    settings = make_settings(tmp_path / "empty")
+    with pytest.raises(IndexMissingError, match="cchc reindex"):
+        Assistant(settings, encoder=encoder)
+
+
+def test_other_model_by_configuration(tmp_path: Path) -> None:
+    """CCHC_EMBEDDING_MODEL accepts any sentence-transformers folder by path."""
+    settings = make_settings(tmp_path / "d")
+    other = make_settings(
+        tmp_path / "d2", embedding_model=str(settings.default_model_dir.resolve())
+    )
+    encoder = Encoder(other)
+    assert encoder.name == str(settings.default_model_dir.resolve())
+    assert encoder.encode_query("cải cách hành chính").shape == (384,)
