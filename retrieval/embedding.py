@@ -33,6 +33,10 @@ class Encoder:
         os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
         os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
         from sentence_transformers import SentenceTransformer
+        from transformers.utils import logging as hf_logging
+
+        hf_logging.set_verbosity_error()  # no load reports or progress bars in the chat
+        hf_logging.disable_progress_bar()
 
         self.name = settings.embedding_model
         target = settings.model_path_or_name()

@@ -8,7 +8,6 @@ import httpx
 import pytest
 
 from bot import texts
-from bot.app import run_bot
 from tests.bot_harness import running_bot
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
@@ -82,38 +81,6 @@ async def test_buttons_still_work_after_a_restart(built_index, assistant, tmp_pa
         third.fake.press(answer, data["full"], user_id=601)  # a database that never saw it
         acks = await third.fake.wait_for("answerCallbackQuery")
         assert acks[0].params["text"] == texts.EXPIRED
-
-
-@pytest.fixture
-def clean_env(monkeypatch, tmp_path):
-    for name in ("TELEGRAM_BOT_TOKEN", "CCHC_WEBHOOK_URL", "CCHC_ADMIN_IDS"):
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.chdir(tmp_path)  # no .env
-    return monkeypatch
-
-
-def test_run_bot_without_token_suggests_chat(clean_env, capsys) -> None:
-    assert run_bot() != 0
-    err = capsys.readouterr().err.strip()
-    assert len(err.splitlines()) == 1
-    assert "TELEGRAM_BOT_TOKEN" in err and "cchc chat" in err and "chưa đặt" in err
-
-
-def test_run_bot_names_a_malformed_setting(clean_env, capsys) -> None:
-    clean_env.setenv("TELEGRAM_BOT_TOKEN", "123:abc")
-    clean_env.setenv("CCHC_ADMIN_IDS", "quản trị")
-    assert run_bot() != 0
-    err = capsys.readouterr().err.strip()
-    assert len(err.splitlines()) == 1
-    assert "CCHC_ADMIN_IDS" in err and "không hợp lệ" in err
-
-
-def test_run_bot_names_a_malformed_port(clean_env, capsys) -> None:
-    clean_env.setenv("TELEGRAM_BOT_TOKEN", "123:abc")
-    clean_env.setenv("CCHC_WEBHOOK_PORT", "tám")
-    assert run_bot() != 0
-    err = capsys.readouterr().err.strip()
-    assert "CCHC_WEBHOOK_PORT" in err and "số nguyên" in err and "123:abc" not in err
 
 
 async def test_latency_measurement_runs(built_index, assistant, tmp_path) -> None:
