@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import secrets
+import sqlite3
 import sys
 from typing import Any
 from urllib.parse import urlparse
@@ -194,7 +195,10 @@ def run_bot() -> int:
         assistant = Assistant(settings)
     except (IndexMissingError, IndexMismatchError, ModelUnavailableError) as exc:
         return _fail(f"cchc run: {exc}")
-    app = build_application(settings, assistant)
+    try:
+        app = build_application(settings, assistant)
+    except (OSError, sqlite3.Error) as exc:
+        return _fail(f"cchc run: không mở được nhật ký bot {settings.bot_db_path} ({exc}).")
     mode = "webhook" if settings.webhook_url else "long polling"
     log.info("Bot đang chạy (%s), API %s", mode, settings.telegram_api_base_url)
     try:

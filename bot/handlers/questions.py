@@ -152,6 +152,15 @@ async def on_hoi(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 
 # -- buttons --------------------------------------------------------------------------------
+def _thread_of(update: Update) -> int | None:
+    """The forum topic a button was pressed in, so the reply lands in the same topic."""
+    query = update.callback_query
+    message = query.message if query is not None else None
+    if message is not None and getattr(message, "is_topic_message", False):
+        return message.message_thread_id
+    return None
+
+
 async def _expired(update: Update) -> None:
     query = update.callback_query
     if query is not None:
@@ -174,6 +183,7 @@ async def on_example(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
         user_id=query.from_user.id,
         chat_id=chat.id,
         chat_type=chat.type,
+        thread_id=_thread_of(update),
     )
 
 
@@ -195,7 +205,13 @@ async def on_full(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     start = record.page * svc.settings.page_size + 1
     items = [(start + i, p, d) for i, (p, d) in enumerate(found)]
     reply_to = query.message.message_id if query.message is not None else None
-    await send_html(context.bot, chat.id, render_passages(items), reply_to=reply_to)
+    await send_html(
+        context.bot,
+        chat.id,
+        render_passages(items),
+        reply_to=reply_to,
+        thread_id=_thread_of(update),
+    )
 
 
 async def on_more(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -219,11 +235,12 @@ async def on_more(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await query.answer(text, show_alert=True)
         return
     await query.answer()
-    async with typing(context.bot, chat.id):
+    thread_id = _thread_of(update)
+    async with typing(context.bot, chat.id, thread_id):
         answer = await svc.ask(record.question, (page + 1) * size)
     shown = answer.citations[page * size : (page + 1) * size]
     if answer.abstained or not shown:
-        await send_html(context.bot, chat.id, texts.NO_MORE)
+        await send_html(context.bot, chat.id, texts.NO_MORE, thread_id=thread_id)
         return
     page_key = new_key()
     stored = await svc.db(
@@ -250,6 +267,7 @@ async def on_more(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         render_answer(page_answer, title=title),
         reply_to=reply_to,
         markup=markup,
+        thread_id=thread_id,
     )
 
 

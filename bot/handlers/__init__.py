@@ -1,0 +1,1 @@
+"""One module per feature: common commands, questions and buttons, admin."""
