@@ -126,22 +126,57 @@ def cmd_chat(args: argparse.Namespace, settings: Settings) -> int:
         print(render_text(assistant.ask(line, k=args.k)))
 
 
-def cmd_reindex(args: argparse.Namespace, settings: Settings) -> int:
-    from retrieval.documents import load_knowledge_dir
-    from retrieval.embedding import Encoder
-    from retrieval.reindex import build_index
+def _overrides(args: argparse.Namespace) -> dict:
+    keys = ("title", "number", "issued", "kind", "source")
+    return {k: getattr(args, k) for k in keys if getattr(args, k, None)}
 
-    if args.paths or args.remove or args.dry_run:
-        raise UsageError("thêm tệp lẻ, --remove và --dry-run chưa được hỗ trợ; chạy `cchc reindex`")
-    docs = load_knowledge_dir(settings.knowledge_dir)
-    encoder = Encoder(settings)
-    report = build_index(settings, encoder, docs, progress=_progress_bar("Đang nhúng"))
+
+def _print_report(report, dry_run: bool) -> None:
+    from retrieval.ingest import describe_plan
+
+    print("Kế hoạch:" if dry_run else "Kết quả:")
+    for line in describe_plan(report.plan):
+        print(f"  {line}")
+    if dry_run:
+        return
+    if not report.published:
+        print(f"Không có gì thay đổi: chỉ mục {report.version} vẫn đang dùng.")
+        return
     print(
         f"Đã xây chỉ mục {report.version}: {report.documents} văn bản, {report.passages} đoạn "
-        f"({report.embedded} đoạn mới nhúng, {report.reused} dùng lại); "
+        f"({report.embedded} đoạn mới nhúng, {report.reused} dùng lại). Thời gian: "
         + ", ".join(f"{k} {v:.1f} s" for k, v in report.seconds.items())
     )
-    return 0
+
+
+def cmd_reindex(args: argparse.Namespace, settings: Settings) -> int:
+    from retrieval.ingest import Reindexer
+
+    if args.remove and args.paths:
+        raise UsageError("--remove không dùng cùng với tệp cần thêm")
+    if (_overrides(args) or args.supersedes) and not args.paths:
+        raise UsageError("--title, --number, --issued, --kind, --source, --supersedes cần tệp")
+    reindexer = Reindexer(settings, progress=_progress_bar("Đang nhúng"))
+    failures = 0
+    if args.remove:
+        report = reindexer.remove(args.remove, dry_run=args.dry_run)
+    elif args.paths:
+        from retrieval.loaders import load_paths
+
+        docs, errors = load_paths(
+            [Path(p) for p in args.paths], int(args.max_mb * 1024 * 1024), _overrides(args)
+        )
+        for err in errors:
+            print(f"Bỏ qua: {err}", file=sys.stderr)
+        failures = len(errors)
+        if not docs:
+            print("Không có tệp nào đọc được; chỉ mục giữ nguyên.", file=sys.stderr)
+            return EXIT_FAILURE
+        report = reindexer.add(docs, supersedes=args.supersedes, dry_run=args.dry_run)
+    else:
+        report = reindexer.rebuild(dry_run=args.dry_run)
+    _print_report(report, args.dry_run)
+    return EXIT_FAILURE if failures else 0
 
 
 def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
@@ -166,15 +201,27 @@ def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
 
 def cmd_setup(args: argparse.Namespace, settings: Settings) -> int:
     """Build what is missing: the default model, then the index."""
-    from retrieval.index import current_version_dir, read_manifest
+    from retrieval.docstore import all_documents
+    from retrieval.documents import corpus_hash
+    from retrieval.index import CHUNKER_VERSION, current_version_dir, read_manifest
 
     if settings.embedding_model == DEFAULT_MODEL:
         from retrieval.model_build import build_default_model
 
         build_default_model(settings.default_model_dir)
     folder = current_version_dir(settings.index_root)
-    if folder is None or read_manifest(folder).model_name != settings.embedding_model:
-        return cmd_reindex(argparse.Namespace(paths=[], remove=None, dry_run=False), settings)
+    manifest = read_manifest(folder) if folder else None
+    stale = (
+        manifest is None
+        or manifest.model_name != settings.embedding_model
+        or manifest.chunker != CHUNKER_VERSION
+        or manifest.corpus_hash != corpus_hash(all_documents(settings))
+    )
+    if stale:  # incremental: only new or changed passages are embedded
+        from retrieval.ingest import Reindexer
+
+        _print_report(Reindexer(settings, progress=_progress_bar("Đang nhúng")).rebuild(), False)
+        return 0
     print(f"Chỉ mục {folder.name} đã sẵn sàng.", file=sys.stderr)
     return 0
 
@@ -207,10 +254,19 @@ def build_parser() -> argparse.ArgumentParser:
     chat.add_argument("-k", type=int, default=None)
     chat.set_defaults(func=cmd_chat)
 
-    rx = sub.add_parser("reindex", help="xây lại chỉ mục từ knowledge/")
-    rx.add_argument("paths", nargs="*")
-    rx.add_argument("--dry-run", action="store_true")
-    rx.add_argument("--remove")
+    rx = sub.add_parser("reindex", help="thêm văn bản, hoặc xây lại chỉ mục từ knowledge/")
+    rx.add_argument("paths", nargs="*", help="tệp hoặc thư mục (.md .txt .html .docx .pdf)")
+    rx.add_argument("--dry-run", action="store_true", help="chỉ in kế hoạch")
+    rx.add_argument("--remove", metavar="DOC_ID", help="gỡ một văn bản")
+    rx.add_argument("--title")
+    rx.add_argument("--number", help="số hiệu, ví dụ 76/NQ-CP")
+    rx.add_argument("--issued", help="ngày ban hành YYYY-MM-DD")
+    rx.add_argument("--kind", help="loại văn bản, ví dụ “nghị quyết”")
+    rx.add_argument("--source", help="địa chỉ nguồn")
+    rx.add_argument(
+        "--supersedes", action="append", default=[], metavar="SỐ", help="văn bản bị thay thế"
+    )
+    rx.add_argument("--max-mb", type=float, default=20.0, help="giới hạn dung lượng mỗi tệp")
     rx.set_defaults(func=cmd_reindex)
 
     ev = sub.add_parser("eval", help="đo chất lượng truy xuất trên tệp câu hỏi")
@@ -231,6 +287,8 @@ def main(argv: list[str] | None = None) -> int:
     from retrieval.documents import DocumentError
     from retrieval.embedding import ModelUnavailableError
     from retrieval.index import IndexMismatchError, IndexMissingError
+    from retrieval.ingest import UnknownDocumentError
+    from retrieval.reindex_lock import ReindexBusyError
 
     try:
         args = build_parser().parse_args(argv)
@@ -251,7 +309,14 @@ def main(argv: list[str] | None = None) -> int:
     except UsageError as exc:
         print(f"cchc: {exc}", file=sys.stderr)
         return EXIT_USAGE
-    except (IndexMissingError, IndexMismatchError, ModelUnavailableError, DocumentError) as exc:
+    except (
+        IndexMissingError,
+        IndexMismatchError,
+        ModelUnavailableError,
+        DocumentError,
+        ReindexBusyError,
+        UnknownDocumentError,
+    ) as exc:
         print(f"cchc: {exc}", file=sys.stderr)
         return EXIT_FAILURE
     except KeyboardInterrupt:

@@ -51,6 +51,20 @@ def load_knowledge_dir(directory: Path) -> list[Document]:
     return docs
 
 
+def to_markdown(doc: Document) -> str:
+    """The document as a knowledge file: YAML front matter, then the body."""
+    meta = doc.model_dump(mode="json", exclude={"body"})
+    front = yaml.safe_dump(meta, allow_unicode=True, sort_keys=False, width=10_000)
+    return f"---\n{front}---\n\n{doc.body.strip()}\n"
+
+
+def body_hash(doc: Document) -> str:
+    """Hash of the text alone, whitespace-insensitive: the same text under another file name
+    or id is a duplicate."""
+    words = nfc(doc.body).split()
+    return hashlib.sha256(" ".join(words).encode()).hexdigest()[:32]
+
+
 def corpus_hash(docs: list[Document]) -> str:
     h = hashlib.sha256()
     for d in sorted(docs, key=lambda d: d.id):

@@ -91,3 +91,29 @@ class Encoder:
             if len(self._cache) > self._cache_size:
                 self._cache.popitem(last=False)
         return vec
+
+
+class LazyEncoder:
+    """An ``Encoder`` loaded on first use: a reindex that finds nothing to embed (or only
+    reuses vectors) never pays the seconds it takes to load the model."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.name = settings.embedding_model
+        self._encoder: Encoder | None = None
+
+    @property
+    def loaded(self) -> Encoder:
+        if self._encoder is None:
+            self._encoder = Encoder(self.settings)
+        return self._encoder
+
+    @property
+    def dimension(self) -> int:
+        return self.loaded.dimension
+
+    def encode_passages(self, texts: list[str], batch_size: int = 16, **kwargs) -> np.ndarray:
+        return self.loaded.encode_passages(texts, batch_size=batch_size, **kwargs)
+
+    def encode_query(self, text: str) -> np.ndarray:
+        return self.loaded.encode_query(text)

@@ -24,7 +24,7 @@ MANIFEST = "manifest.json"
 STORE = "store.sqlite"
 FAISS_FILE = "dense.faiss"
 CURRENT = "CURRENT"
-CHUNKER_VERSION = "1"
+CHUNKER_VERSION = "2"
 
 
 class IndexMissingError(RuntimeError):

@@ -1,7 +1,10 @@
 """Build a new index version from documents and publish it atomically.
 
-Vectors of passages whose content hash is unchanged are copied from the live version, so
-only new or changed passages are embedded.
+Only new or changed passages are embedded: vectors are looked up by content hash in the live
+version and in the vector cache (which also makes a killed run resumable). A passage keeps its
+id from one version to the next while its content is unchanged, so citations stored by the bot
+stay valid. The version folder is complete, with its manifest written last, before ``CURRENT``
+points at it.
 """
 
 from __future__ import annotations
@@ -16,14 +19,16 @@ from pydantic import BaseModel
 
 from retrieval.accents import accent_forms
 from retrieval.chunking import chunk_document, document_context, embedding_text
-from retrieval.documents import corpus_hash
+from retrieval.documents import body_hash, corpus_hash
 from retrieval.embedding import Encoder
 from retrieval.index import (
+    CHUNKER_VERSION,
     STORE,
     Manifest,
     build_faiss,
     current_version_dir,
     new_version_name,
+    prune,
     publish,
     read_manifest,
     save_faiss,
@@ -32,12 +37,33 @@ from retrieval.index import (
 from retrieval.models import Document, DocumentMeta, Passage
 from retrieval.settings import Settings
 from retrieval.store import Store
+from retrieval.vector_cache import VectorCache
 
 Progress = Callable[[int, int], None]
 
 
+class Plan(BaseModel):
+    """What a run will do, computed before anything is embedded or written."""
+
+    new: list[str] = []
+    changed: list[str] = []
+    unchanged: list[str] = []
+    removed: list[str] = []
+    #: (document id, id of the document that already has the same text)
+    duplicates: list[tuple[str, str]] = []
+    passages: int = 0
+    to_embed: int = 0
+
+    @property
+    def nothing_to_do(self) -> bool:
+        return not (self.new or self.changed or self.removed)
+
+
 class BuildReport(BaseModel):
-    version: str
+    version: str | None
+    #: False when the live version already held this corpus and nothing was written.
+    published: bool = True
+    plan: Plan
     documents: int
     passages: int
     embedded: int
@@ -45,16 +71,66 @@ class BuildReport(BaseModel):
     seconds: dict[str, float]
 
 
-def _previous_vectors(root: Path, model_name: str) -> dict[str, np.ndarray]:
+def live_documents(settings: Settings) -> dict[str, Document]:
+    """The documents of the live version, with their bodies (empty without an index)."""
+    folder = current_version_dir(settings.index_root)
+    if folder is None:
+        return {}
+    store = Store(folder / STORE, readonly=True)
+    try:
+        return {
+            d.id: Document(**d.model_dump(), body=store.document_body(d.id) or "-")
+            for d in store.documents()
+        }
+    finally:
+        store.close()
+
+
+def _live_passages(root: Path, model_name: str) -> dict[str, tuple[int, np.ndarray]]:
+    """content hash → (passage id, vector) in the live version built with this model."""
     folder = current_version_dir(root)
     if folder is None or read_manifest(folder).model_name != model_name:
         return {}
     store = Store(folder / STORE, readonly=True)
     try:
-        rows = store.db.query("SELECT content_hash, vector FROM passages")
-        return {r["content_hash"]: np.frombuffer(r["vector"], dtype=np.float32) for r in rows}
+        rows = store.db.conn.execute("SELECT content_hash, id, vector FROM passages")
+        return {h: (int(i), np.frombuffer(v, dtype=np.float32)) for h, i, v in rows}
     finally:
         store.close()
+
+
+def chunk_all(documents: list[Document]) -> tuple[list[Passage], dict[str, str]]:
+    passages: list[Passage] = []
+    contexts: dict[str, str] = {}
+    for doc in documents:
+        contexts[doc.id] = document_context(doc)
+        passages.extend(chunk_document(doc))
+    return passages, contexts
+
+
+def make_plan(
+    live: dict[str, Document],
+    target: list[Document],
+    passages: list[Passage],
+    known_hashes: set[str],
+) -> Plan:
+    plan = Plan(passages=len(passages))
+    target_ids = {d.id for d in target}
+    live_bodies = {body_hash(d): d.id for d in live.values()}
+    for doc in target:
+        old = live.get(doc.id)
+        if old is None:
+            plan.new.append(doc.id)
+            twin = live_bodies.get(body_hash(doc))
+            if twin and twin != doc.id:
+                plan.duplicates.append((doc.id, twin))
+        elif old.model_dump() != doc.model_dump():
+            plan.changed.append(doc.id)
+        else:
+            plan.unchanged.append(doc.id)
+    plan.removed = sorted(set(live) - target_ids)
+    plan.to_embed = sum(p.content_hash not in known_hashes for p in passages)
+    return plan
 
 
 def build_index(
@@ -63,44 +139,118 @@ def build_index(
     documents: list[Document],
     progress: Progress | None = None,
     batch_size: int = 16,
+    dry_run: bool = False,
 ) -> BuildReport:
     """Chunk, embed what is new, write a complete version beside the live one, then swap."""
     timings: dict[str, float] = {}
     t0 = time.perf_counter()
     root = settings.index_root
     root.mkdir(parents=True, exist_ok=True)
-
-    passages: list[Passage] = []
-    titles: dict[str, str] = {}
-    for doc in documents:
-        titles[doc.id] = document_context(doc)
-        for p in chunk_document(doc):
-            p.id = len(passages) + 1
-            passages.append(p)
+    documents = sorted(documents, key=lambda d: d.id)
+    passages, contexts = chunk_all(documents)
     timings["chunking"] = time.perf_counter() - t0
 
     t1 = time.perf_counter()
-    known = _previous_vectors(root, encoder.name)
-    vectors = np.zeros((len(passages), encoder.dimension), dtype=np.float32)
-    todo: list[int] = []
-    for i, p in enumerate(passages):
-        old = known.get(p.content_hash)
-        if old is not None and old.shape[0] == encoder.dimension:
-            vectors[i] = old
-        else:
-            todo.append(i)
-    for start in range(0, len(todo), batch_size):
-        chunk = todo[start : start + batch_size]
-        vectors[chunk] = encoder.encode_passages(
-            [embedding_text(passages[i], titles[passages[i].doc_id]) for i in chunk]
-        )
-        if progress:
-            progress(min(start + batch_size, len(todo)), len(todo))
-    timings["embedding"] = time.perf_counter() - t1
+    live = _live_passages(root, encoder.name)
+    cache = VectorCache(settings.data_dir / "vector_cache.sqlite", encoder.name)
+    try:
+        cached = cache.get_many([p.content_hash for p in passages if p.content_hash not in live])
+        plan = make_plan(live_documents(settings), documents, passages, set(live) | set(cached))
+        timings["planning"] = time.perf_counter() - t1
+        if dry_run:
+            return BuildReport(
+                version=None,
+                published=False,
+                plan=plan,
+                documents=len(documents),
+                passages=len(passages),
+                embedded=0,
+                reused=len(passages) - plan.to_embed,
+                seconds=_round(timings),
+            )
 
-    t2 = time.perf_counter()
-    name = new_version_name()
-    folder = root / name
+        folder = current_version_dir(root)
+        manifest = read_manifest(folder) if folder else None
+        if (
+            plan.nothing_to_do
+            and plan.to_embed == 0
+            and manifest is not None
+            and manifest.model_name == encoder.name
+            and manifest.chunker == CHUNKER_VERSION
+            and manifest.corpus_hash == corpus_hash(documents)
+        ):
+            # The live version already is this corpus: publish nothing, load no model.
+            timings["total"] = time.perf_counter() - t0
+            return BuildReport(
+                version=folder.name,
+                published=False,
+                plan=plan,
+                documents=len(documents),
+                passages=len(passages),
+                embedded=0,
+                reused=len(passages),
+                seconds=_round(timings),
+            )
+        dimension = manifest.dimension if manifest and not plan.to_embed else encoder.dimension
+
+        # Stable ids: a passage whose content is unchanged keeps its id.
+        next_id = max((i for i, _ in live.values()), default=0) + 1
+        vectors = np.zeros((len(passages), dimension), dtype=np.float32)
+        todo: list[int] = []
+        seen: set[int] = set()
+        for n, p in enumerate(passages):
+            old = live.get(p.content_hash)
+            if old is not None and old[0] not in seen:
+                p.id = old[0]
+            else:
+                p.id, next_id = next_id, next_id + 1
+            seen.add(p.id)
+            vec = old[1] if old is not None else cached.get(p.content_hash)
+            if vec is not None and vec.shape[0] == dimension:
+                vectors[n] = vec
+            else:
+                todo.append(n)
+
+        t2 = time.perf_counter()
+        for start in range(0, len(todo), batch_size):
+            chunk = todo[start : start + batch_size]
+            vectors[chunk] = encoder.encode_passages(
+                [embedding_text(passages[i], contexts[passages[i].doc_id]) for i in chunk]
+            )
+            cache.put_many({passages[i].content_hash: vectors[i] for i in chunk})
+            if progress:
+                progress(min(start + batch_size, len(todo)), len(todo))
+        timings["embedding"] = time.perf_counter() - t2
+
+        t3 = time.perf_counter()
+        prune(root, keep=set())  # leftovers of a killed run (the caller holds the lock)
+        version = _write_version(settings, encoder.name, documents, passages, vectors, contexts)
+        publish(root, version)
+        cache.keep_only({p.content_hash for p in passages})
+        timings["storage"] = time.perf_counter() - t3
+    finally:
+        cache.close()
+    timings["total"] = time.perf_counter() - t0
+    return BuildReport(
+        version=version.name,
+        plan=plan,
+        documents=len(documents),
+        passages=len(passages),
+        embedded=len(todo),
+        reused=len(passages) - len(todo),
+        seconds=_round(timings),
+    )
+
+
+def _write_version(
+    settings: Settings,
+    model_name: str,
+    documents: list[Document],
+    passages: list[Passage],
+    vectors: np.ndarray,
+    contexts: dict[str, str],
+) -> Path:
+    folder = settings.index_root / new_version_name()
     folder.mkdir()
     store = Store(folder / STORE)
     try:
@@ -108,33 +258,27 @@ def build_index(
         for doc in documents:
             meta = DocumentMeta(**doc.model_dump(exclude={"body"}))
             store.add_document(meta, doc.body, corpus_hash([doc]))
-        store.add_passages(passages, vectors, titles)
+        store.add_passages(passages, vectors, contexts)
         store.add_accent_forms(
-            accent_forms(f"{titles[p.doc_id]}\n{p.section}\n{p.text}" for p in passages)
+            accent_forms(f"{contexts[p.doc_id]}\n{p.section}\n{p.text}" for p in passages)
         )
         store.commit()
     finally:
         store.close()
     ids = np.array([p.id for p in passages], dtype=np.int64)
-    save_faiss(build_faiss(ids, vectors, encoder.dimension), folder)
+    save_faiss(build_faiss(ids, vectors, vectors.shape[1]), folder)
     manifest = Manifest(
-        version=name,
-        model_name=encoder.name,
-        dimension=encoder.dimension,
+        version=folder.name,
+        model_name=model_name,
+        dimension=vectors.shape[1],
         passage_count=len(passages),
         document_count=len(documents),
         corpus_hash=corpus_hash(documents),
         built_at=dt.datetime.now(dt.UTC),
     )
     write_manifest(folder, manifest)
-    publish(root, folder)
-    timings["storage"] = time.perf_counter() - t2
-    timings["total"] = time.perf_counter() - t0
-    return BuildReport(
-        version=name,
-        documents=len(documents),
-        passages=len(passages),
-        embedded=len(todo),
-        reused=len(passages) - len(todo),
-        seconds={k: round(v, 3) for k, v in timings.items()},
-    )
+    return folder
+
+
+def _round(timings: dict[str, float]) -> dict[str, float]:
+    return {k: round(v, 3) for k, v in timings.items()}

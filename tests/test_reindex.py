@@ -1,0 +1,193 @@
+"""Admin reindexing: incremental, safe against crashes, one run at a time, recorded."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from retrieval.assistant import Assistant
+from retrieval.documents import parse_markdown
+from retrieval.embedding import Encoder
+from retrieval.index import CURRENT, current_version_dir, read_manifest
+from retrieval.ingest import Reindexer, UnknownDocumentError
+from retrieval.models import Document
+from retrieval.reindex_lock import ReindexBusyError, ReindexLock
+from retrieval.reindex_log import ReindexLog
+from retrieval.settings import Settings
+from tests.conftest import make_settings
+
+ROOT = Path(__file__).resolve().parents[1]
+QUESTION = "Tổ công tác Sao Mai hướng dẫn người dân làm gì?"
+
+NEW_DOC = """---
+id: kh-hoa-binh-xanh-2026
+title: Kế hoạch cải cách hành chính năm 2026 của tỉnh Hòa Bình Xanh
+kind: kế hoạch
+number: 12/KH-UBND
+issuer: Ủy ban nhân dân tỉnh Hòa Bình Xanh
+issued: 2026-01-05
+summary: Kế hoạch thử nghiệm về hồ sơ trực tuyến năm 2026.
+---
+
+I. MỤC TIÊU
+
+1. Đến hết năm 2026, tối thiểu 87% hồ sơ thủ tục hành chính của tỉnh được tiếp nhận trực tuyến.
+
+II. GIẢI PHÁP
+
+1. Thành lập tổ công tác Sao Mai để hướng dẫn người dân nộp hồ sơ trực tuyến tại nhà văn hóa.
+"""
+
+
+def new_doc(text: str = NEW_DOC) -> Document:
+    return parse_markdown(text, "kh.md")
+
+
+@pytest.fixture
+def data(built_index: Settings, tmp_path: Path) -> Settings:
+    """A data dir of its own, starting from a copy of the session's index."""
+    settings = make_settings(tmp_path / "data")
+    live = current_version_dir(built_index.index_root)
+    settings.index_root.mkdir(parents=True)
+    shutil.copytree(live, settings.index_root / live.name)
+    (settings.index_root / CURRENT).write_text(live.name)
+    return settings
+
+
+def cited_docs(settings: Settings, encoder: Encoder, question: str) -> list[str]:
+    answer = Assistant(settings, encoder=encoder).ask(question, k=3)
+    return [h.document.id for h in answer.hits]
+
+
+def test_identical_rebuild_embeds_nothing_and_publishes_nothing(
+    data: Settings, encoder: Encoder
+) -> None:
+    before = current_version_dir(data.index_root)
+    report = Reindexer(data, encoder=encoder).rebuild()
+    assert report.embedded == 0 and not report.published
+    assert report.plan.nothing_to_do and len(report.plan.unchanged) == 6
+    assert current_version_dir(data.index_root) == before
+
+
+def test_add_cite_readd_duplicate_remove(data: Settings, encoder: Encoder) -> None:
+    reindexer = Reindexer(data, encoder=encoder)
+    plan = reindexer.add([new_doc()], dry_run=True).plan
+    assert plan.new == ["kh-hoa-binh-xanh-2026"] and plan.to_embed >= 2
+    assert current_version_dir(data.index_root) is not None
+
+    report = reindexer.add([new_doc()])
+    assert report.published and report.embedded == plan.to_embed
+    assert cited_docs(data, encoder, QUESTION)[0] == "kh-hoa-binh-xanh-2026"
+    assert (data.data_dir / "documents" / "kh-hoa-binh-xanh-2026.md").exists()
+
+    again = reindexer.add([new_doc()])
+    assert again.embedded == 0 and not again.published
+    manifest = read_manifest(current_version_dir(data.index_root))
+    assert manifest.document_count == 7
+
+    twin = reindexer.add([new_doc(NEW_DOC.replace("kh-hoa-binh-xanh-2026", "ban-sao"))])
+    assert twin.plan.duplicates == [("ban-sao", "kh-hoa-binh-xanh-2026")]
+    assert read_manifest(current_version_dir(data.index_root)).document_count == 7
+
+    reindexer.remove("kh-hoa-binh-xanh-2026")
+    assert "kh-hoa-binh-xanh-2026" not in cited_docs(data, encoder, QUESTION)
+    assert not (data.data_dir / "documents" / "kh-hoa-binh-xanh-2026.md").exists()
+    with pytest.raises(UnknownDocumentError):
+        reindexer.remove("khong-co")
+
+
+def test_passage_ids_are_stable_across_versions(data: Settings, encoder: Encoder) -> None:
+    assistant = Assistant(data, encoder=encoder)
+    before = {p.content_hash: p.id for p in assistant.searcher.version.store.all_passages()}
+    Reindexer(data, encoder=encoder).add([new_doc()])
+    assert assistant.reload_if_changed()
+    after = {p.content_hash: p.id for p in assistant.searcher.version.store.all_passages()}
+    assert all(after[h] == i for h, i in before.items())
+    assert len(after) == len(before) + len(set(after) - set(before))
+
+
+def test_supersedes_marks_the_old_document(data: Settings, encoder: Encoder) -> None:
+    newer = NEW_DOC.replace("12/KH-UBND", "99/NQ-CP")
+    Reindexer(data, encoder=encoder).add([new_doc(newer)], supersedes=["76/nq-cp"])
+    answer = Assistant(data, encoder=encoder).ask("Các quan điểm của Nghị quyết 76/NQ-CP")
+    cites = [c for c in answer.citations if c.hit.document.id.startswith("nq-76")]
+    assert cites and "bị thay thế" in cites[0].warning and "99/NQ-CP" in cites[0].warning
+    # It survives a rebuild from knowledge/: the change is kept in the data dir.
+    Reindexer(data, encoder=encoder).rebuild()
+    answer = Assistant(data, encoder=encoder).ask("Các quan điểm của Nghị quyết 76/NQ-CP")
+    assert any(c.warning and "bị thay thế" in c.warning for c in answer.citations)
+
+
+def test_second_run_refuses_while_one_holds_the_lock(data: Settings, encoder: Encoder) -> None:
+    with ReindexLock(data.index_root):
+        with pytest.raises(ReindexBusyError, match="đang chạy"):
+            Reindexer(data, encoder=encoder).add([new_doc()])
+    assert Reindexer(data, encoder=encoder).add([new_doc()]).published
+
+
+def test_runs_are_recorded(data: Settings, encoder: Encoder) -> None:
+    Reindexer(data, encoder=encoder, who="admin-test").add([new_doc()])
+    with pytest.raises(UnknownDocumentError):
+        Reindexer(data, encoder=encoder).remove("khong-co")
+    log = ReindexLog(data.data_dir / "reindex_runs.sqlite")
+    runs = log.recent()
+    log.close()
+    assert runs[0]["action"] == "remove" and runs[0]["outcome"] == "thất bại"
+    assert runs[1]["who"] == "admin-test" and runs[1]["outcome"] == "thành công"
+    assert "kh-hoa-binh-xanh-2026" in runs[1]["details"]
+
+
+def test_sigkill_during_embedding_leaves_the_live_version_serving(
+    data: Settings, encoder: Encoder, tmp_path: Path
+) -> None:
+    """Kill a real `cchc reindex` mid-embedding; search still answers from the old version,
+    and the next run finishes, embedding only what the killed run had not saved."""
+    items = "\n\n".join(
+        f"{i}. Nhiệm vụ số {i} của đề án thử nghiệm: xây dựng quy trình điện tử cho thủ tục "
+        f"hành chính nhóm {i}, bảo đảm công khai, minh bạch và thời hạn giải quyết {i} ngày."
+        for i in range(1, 61)
+    )
+    big = NEW_DOC.replace("II. GIẢI PHÁP", f"III. NHIỆM VỤ CỤ THỂ\n\n{items}\n\nII. GIẢI PHÁP")
+    path = tmp_path / "de-an.md"
+    path.write_text(big.replace("kh-hoa-binh-xanh-2026", "de-an-lon"), encoding="utf-8")
+    before = current_version_dir(data.index_root)
+    env = {
+        **os.environ,
+        "CCHC_DATA_DIR": str(data.data_dir),
+        "CCHC_KNOWLEDGE_DIR": str(ROOT / "knowledge"),
+    }
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "retrieval.cli", "reindex", str(path)],
+        stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, env=env, cwd=ROOT,
+    )  # fmt: skip
+    seen = b""
+    deadline = time.monotonic() + 240
+    while b"/6" not in seen and time.monotonic() < deadline:  # "16/63 đoạn": mid-embedding
+        chunk = os.read(proc.stderr.fileno(), 256)
+        if not chunk:
+            break
+        seen += chunk
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    assert b"/6" in seen, seen.decode(errors="replace")
+
+    assert current_version_dir(data.index_root) == before
+    answer = Assistant(data, encoder=encoder).ask("Bài học kinh nghiệm thứ nhất là gì?")
+    assert answer.hits and not answer.abstained
+    assert "de-an-lon" not in {h.document.id for h in answer.hits}
+
+    docs = [parse_markdown(path.read_text(encoding="utf-8"), str(path))]
+    report = Reindexer(data, encoder=encoder).add(docs)
+    assert report.published and 0 < report.embedded < report.plan.passages
+    assert report.reused > 165  # the killed run's finished batches were kept
+    hits = Assistant(data, encoder=encoder).ask("Nhiệm vụ số 37 của đề án thử nghiệm").hits
+    assert hits[0].document.id == "de-an-lon"
+    leftovers = [p for p in data.index_root.glob("v*") if not (p / "manifest.json").exists()]
+    assert leftovers == []
