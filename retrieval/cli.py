@@ -156,6 +156,10 @@ def cmd_reindex(args: argparse.Namespace, settings: Settings) -> int:
         raise UsageError("--remove không dùng cùng với tệp cần thêm")
     if (_overrides(args) or args.supersedes) and not args.paths:
         raise UsageError("--title, --number, --issued, --kind, --source, --supersedes cần tệp")
+    if {"title", "number"} & set(_overrides(args)) and (
+        len(args.paths) > 1 or Path(args.paths[0]).is_dir()
+    ):
+        raise UsageError("--title và --number chỉ dùng khi thêm đúng một tệp")
     reindexer = Reindexer(settings, progress=_progress_bar("Đang nhúng"))
     failures = 0
     if args.remove:
