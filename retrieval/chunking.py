@@ -147,7 +147,7 @@ class _Parser:
         self.list_kind = None
 
     def close(self) -> None:
-        if self.current and self.current.paragraphs:
+        if self.current and (self.current.paragraphs or self.current.head):
             self.units.append(self.current)
         self.current = None
 
@@ -322,7 +322,11 @@ def chunk_document(doc: Document, max_chars: int = MAX_CHARS) -> list[Passage]:
         head = unit.head
         budget = max_chars - (len(head) + len(CONTINUED) + 1 if head else 0)
         section = SEP.join(unit.path) or doc.title
-        for i, group in enumerate(_split_long(unit.paragraphs, head, budget)):
+        # An article written on one line ("Điều 2. Quyết định có hiệu lực …") is all head.
+        groups = _split_long(unit.paragraphs, head, budget) if unit.paragraphs else [[]]
+        if not unit.paragraphs and not head:
+            continue
+        for i, group in enumerate(groups):
             lines = ([f"{head}{CONTINUED if i else ''}"] if head else []) + group
             text = "\n".join(lines)
             passages.append(

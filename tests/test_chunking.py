@@ -109,3 +109,15 @@ def test_kinds_from_headings_in_a_new_document() -> None:
     assert kinds["I. KẾT QUẢ ĐẠT ĐƯỢC"] == "ket_qua"
     assert kinds["II. HẠN CHẾ, TỒN TẠI"] == "han_che"
     assert kinds["III. NHIỆM VỤ, GIẢI PHÁP"] in {"giai_phap", "nhiem_vu"}
+
+
+def test_one_line_articles_of_a_decision_are_kept() -> None:
+    doc = parse_markdown(
+        "---\nid: qd\ntitle: Quyết định thử\nkind: quyết định\nsummary: Thử.\n---\n"
+        "Điều 1. Ban hành kèm theo Quyết định này Quy chế tiếp nhận hồ sơ trực tuyến.\n"
+        "Điều 2. Quyết định có hiệu lực kể từ ngày ký.\n",
+        "qd.md",
+    )
+    texts = [p.text for p in chunk_document(doc)]
+    assert any("Điều 2. Quyết định có hiệu lực" in t for t in texts)
+    assert any("Điều 1. Ban hành" in t for t in texts)
