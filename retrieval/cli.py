@@ -12,6 +12,7 @@ from pathlib import Path
 
 from retrieval.answer import render_text
 from retrieval.models import Answer
+from retrieval.quiz.cli import register_cli as register_quiz
 from retrieval.settings import DEFAULT_MODEL, Settings
 
 EXIT_USAGE = 2
@@ -281,6 +282,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     st = sub.add_parser("setup", help="dựng mô hình và chỉ mục khi còn thiếu")
     st.set_defaults(func=cmd_setup)
+
+    register_quiz(sub)
 
     run = sub.add_parser("run", help="chạy bot Telegram")
     run.set_defaults(func=cmd_run)
