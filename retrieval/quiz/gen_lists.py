@@ -11,19 +11,21 @@ from retrieval.chunking import LEGAL_KINDS, SEP
 from retrieval.models import KIND_LABELS, Passage
 from retrieval.quiz.assemble import Draft, pick
 from retrieval.quiz.corpus import Corpus, heading_label
-from retrieval.quiz.models import MAX_QUESTION
+from retrieval.quiz.models import MAX_OPTION, MAX_QUESTION
 from retrieval.quiz.wording import (
     ORDINAL_WORDS,
     clauses,
     numbers_in,
     occurs,
     ordinal_word,
+    overlap,
     sentence_case,
     shorten,
     strip_end,
 )
 
 #: Above this share of shared word pairs, two statements may say the same thing.
+SHOWN_ALIKE = 0.4
 _ITEM = re.compile(
     r"^(?:(\d{1,2})\.\s+|Thứ\s+(" + "|".join(ORDINAL_WORDS) + r")\s*,\s*)", re.IGNORECASE
 )
@@ -111,6 +113,11 @@ def _foreign_pool(corpus: Corpus, lists: list[EnumList], target: EnumList, item:
         for it in lst.items:
             s = it.statement
             if any(corpus.alike(s, p.text) for p in target.passages):
+                continue
+            # What the learner reads is the option cut to 100 characters: it must not read
+            # like an item of the target list either.
+            shown = shorten(s, MAX_OPTION).rstrip("…")
+            if any(overlap(shown, p.text) >= SHOWN_ALIKE for p in target.passages):
                 continue
             if occurs(s, item.passage.text):
                 continue
