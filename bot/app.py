@@ -23,7 +23,7 @@ from telegram.ext import (
 )
 
 from bot import redact
-from bot.handlers import admin, common, questions
+from bot.handlers import admin, common, ingest, questions
 from bot.services import Services
 from bot.settings import BotSettings, describe_error
 from retrieval.assistant import Assistant
@@ -64,17 +64,24 @@ def add_handlers(app: Application) -> None:
     app.add_handler(CommandHandler("hoi", questions.on_hoi))
     app.add_handler(CommandHandler("thongke", admin.on_stats))
     app.add_handler(CommandHandler("reload", admin.on_reload))
+    app.add_handler(CommandHandler("reindex", ingest.on_reindex))
+    app.add_handler(CommandHandler("xoa", ingest.on_remove))
     app.add_handler(
         MessageHandler(new_messages & filters.TEXT & ~filters.COMMAND, questions.on_text)
     )
     app.add_handler(
         MessageHandler(new_messages & private & filters.COMMAND, common.on_unknown_command)
     )
+    app.add_handler(
+        MessageHandler(new_messages & private & filters.Document.ALL, ingest.on_document)
+    )
     app.add_handler(MessageHandler(new_messages & private & NOT_TEXT, common.on_not_text))
     app.add_handler(CallbackQueryHandler(questions.on_example, pattern=questions.EXAMPLE))
     app.add_handler(CallbackQueryHandler(questions.on_full, pattern=questions.FULL))
     app.add_handler(CallbackQueryHandler(questions.on_more, pattern=questions.MORE))
     app.add_handler(CallbackQueryHandler(questions.on_feedback, pattern=questions.FEEDBACK))
+    app.add_handler(CallbackQueryHandler(ingest.on_upload_button, pattern=ingest.UPLOAD))
+    app.add_handler(CallbackQueryHandler(ingest.on_remove_button, pattern=ingest.REMOVE))
     app.add_handler(CallbackQueryHandler(questions.on_unknown_button))
     app.add_error_handler(common.on_error)
 

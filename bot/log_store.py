@@ -2,7 +2,8 @@
 
 What is stored about a user: their numeric Telegram id, the chat id and type, the text of
 their questions, and their 👍/👎. No names, usernames or phone numbers, and never the token.
-The short keys in ``answers`` let buttons on old messages work after a restart.
+The short keys in ``answers`` let buttons on old messages work after a restart; so do those in
+``pending``, an admin's upload or removal waiting for its Confirm / Cancel button.
 """
 
 from __future__ import annotations
@@ -37,6 +38,20 @@ class AnswerRecord(BaseModel):
     passage_ids: list[int]
     page: int
     version: str | None = None
+
+
+class PendingAction(BaseModel):
+    """An admin action waiting for its Confirm / Cancel button (upload or removal)."""
+
+    key: str
+    action: str
+    user_id: int
+    chat_id: int
+    payload: dict
+    created_at: dt.datetime
+
+    def age_seconds(self) -> float:
+        return (dt.datetime.now(dt.UTC) - self.created_at).total_seconds()
 
 
 class Stats(BaseModel):
@@ -117,6 +132,18 @@ class LogStore:
         self.db["refusals"].create(
             {"id": int, "created_at": str, "user_id": int, "chat_id": int, "what": str},
             pk="id",
+            if_not_exists=True,
+        )
+        self.db["pending"].create(
+            {
+                "key": str,
+                "action": str,
+                "user_id": int,
+                "chat_id": int,
+                "payload": str,
+                "created_at": str,
+            },
+            pk="key",
             if_not_exists=True,
         )
 
@@ -221,7 +248,44 @@ class LogStore:
             )
         )
 
+    def add_pending(
+        self, key: str, action: str, user_id: int, chat_id: int, payload: dict
+    ) -> PendingAction:
+        row = PendingAction(
+            key=key,
+            action=action,
+            user_id=user_id,
+            chat_id=chat_id,
+            payload=payload,
+            created_at=dt.datetime.now(dt.UTC).replace(microsecond=0),
+        )
+        data = row.model_dump(mode="json")
+        data["payload"] = json.dumps(payload, ensure_ascii=False)
+        self._run(lambda: self.db["pending"].insert(data, replace=True))
+        return row
+
+    def drop_pending(self, key: str) -> bool:
+        """Forget a pending action; False when it was already gone."""
+        return self._run(
+            lambda: self.db.conn.execute("DELETE FROM pending WHERE key = ?", [key]).rowcount > 0
+        )
+
+    def pending_older_than(self, seconds: float) -> list[PendingAction]:
+        cutoff = dt.datetime.now(dt.UTC) - dt.timedelta(seconds=seconds)
+        return [p for p in self._run(self._all_pending) if p.created_at < cutoff]
+
     # -- reading ------------------------------------------------------------------------
+    def pending(self, key: str) -> PendingAction | None:
+        found = [p for p in self._run(lambda: self._all_pending(key)) if p.key == key]
+        return found[0] if found else None
+
+    def _all_pending(self, key: str | None = None) -> list[PendingAction]:
+        where, args = ("WHERE key = ?", [key]) if key is not None else ("", [])
+        return [
+            PendingAction(**{**r, "payload": json.loads(r["payload"] or "{}")})
+            for r in self.db.query(f"SELECT * FROM pending {where}", args)
+        ]
+
     def answer(self, key: str) -> AnswerRecord | None:
         def read() -> AnswerRecord | None:
             rows = list(self.db.query("SELECT * FROM answers WHERE key = ?", [key]))

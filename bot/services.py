@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import functools
 import logging
 import sqlite3
-from collections.abc import Callable
+import threading
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
@@ -18,6 +20,7 @@ from bot.log_store import LogStore
 from bot.settings import BotSettings
 from retrieval.assistant import Assistant
 from retrieval.documents import load_knowledge_dir
+from retrieval.index import current_version_dir
 from retrieval.models import Answer, DocumentMeta, Passage
 
 log = logging.getLogger(__name__)
@@ -31,6 +34,52 @@ EXAMPLES = [
 ]
 
 
+class IndexGate:
+    """Readers (questions) share the live index; a reload waits for them and has it alone.
+
+    Closing the old version while a question is still reading it would fail that question, so
+    a reload takes the gate exclusively. Waiting reloads go first: new questions queue behind
+    them, and a reload lasts well under a second.
+    """
+
+    def __init__(self) -> None:
+        self._cond = threading.Condition()
+        self._readers = 0
+        self._writing = False
+        self._waiting = 0
+
+    @contextlib.contextmanager
+    def reading(self) -> Iterator[None]:
+        with self._cond:
+            while self._writing or self._waiting:
+                self._cond.wait()
+            self._readers += 1
+        try:
+            yield
+        finally:
+            with self._cond:
+                self._readers -= 1
+                if not self._readers:
+                    self._cond.notify_all()
+
+    @contextlib.contextmanager
+    def writing(self) -> Iterator[None]:
+        with self._cond:
+            self._waiting += 1
+            try:
+                while self._writing or self._readers:
+                    self._cond.wait()
+            finally:
+                self._waiting -= 1
+            self._writing = True
+        try:
+            yield
+        finally:
+            with self._cond:
+                self._writing = False
+                self._cond.notify_all()
+
+
 @dataclass
 class Services:
     settings: BotSettings
@@ -40,6 +89,14 @@ class Services:
     throttle: Throttle
     executor: ThreadPoolExecutor = field(repr=False)
     examples: list[str] = field(default_factory=lambda: list(EXAMPLES))
+    index_gate: IndexGate = field(default_factory=IndexGate, repr=False)
+    #: Reindex runs take minutes: one thread of their own, so questions keep their workers.
+    reindex_executor: ThreadPoolExecutor = field(
+        default_factory=lambda: ThreadPoolExecutor(1, thread_name_prefix="cchc-reindex"),
+        repr=False,
+    )
+    #: Held while this bot runs a reindex (another process is kept out by the core's lock).
+    reindexing: asyncio.Lock = field(default_factory=asyncio.Lock, repr=False)
 
     @classmethod
     def create(
@@ -59,8 +116,39 @@ class Services:
         loop = asyncio.get_running_loop()
         return await loop.run_in_executor(self.executor, functools.partial(fn, *args, **kwargs))
 
+    async def in_reindex_worker(self, fn: Callable[..., T], /, *args: Any) -> T:
+        """Run a reindex on its own thread; the event loop and the question workers go on."""
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self.reindex_executor, functools.partial(fn, *args))
+
+    def index_changed(self) -> bool:
+        """Whether a newer index version was published than the one being served (cheap)."""
+        searcher = getattr(self.assistant, "searcher", None)
+        version = getattr(searcher, "version", None)
+        root = getattr(getattr(self.assistant, "settings", None), "index_root", None)
+        if version is None or root is None:
+            return False
+        live = current_version_dir(root)
+        return live is not None and live.name != version.folder.name
+
+    def refresh_index(self) -> bool:
+        """Switch to a newly published version, if any; True when it did. Blocking."""
+        if not self.index_changed():
+            return False
+        with self.index_gate.writing():
+            return self.assistant.reload_if_changed()
+
+    def _ask(self, question: str, k: int) -> Answer:
+        try:
+            self.refresh_index()
+        except Exception:  # a broken new version: keep answering from the one we have
+            log.exception("Không chuyển được sang phiên bản chỉ mục mới")
+        with self.index_gate.reading():
+            return self.assistant.ask(question, k=k)
+
     async def ask(self, question: str, k: int) -> Answer:
-        return await self.in_worker(self.assistant.ask, question, k=k)
+        """Answer from the newest published version: checked between questions."""
+        return await self.in_worker(self._ask, question, k)
 
     async def db(self, fn: Callable[..., T], /, *args: Any, **kwargs: Any) -> T | None:
         """A log-store call in a thread; a database error is logged and gives None."""
@@ -81,16 +169,19 @@ class Services:
     def passages(self, ids: list[int]) -> list[tuple[Passage, DocumentMeta]]:
         """Passages of the live index by id, in the order given; missing ones are skipped."""
         searcher = self.assistant.searcher
-        found = searcher.version.store.passages(ids)
+        with self.index_gate.reading():
+            found = searcher.version.store.passages(ids)
+            documents = searcher.documents
         out = []
         for pid in ids:
             p = found.get(pid)
-            if p is not None and p.doc_id in searcher.documents:
-                out.append((p, searcher.documents[p.doc_id]))
+            if p is not None and p.doc_id in documents:
+                out.append((p, documents[p.doc_id]))
         return out
 
     def close(self) -> None:
         self.executor.shutdown(wait=False, cancel_futures=True)
+        self.reindex_executor.shutdown(wait=False, cancel_futures=True)
         self.store.close()
 
 

@@ -63,6 +63,9 @@ class BotSettings(Settings):
     max_pages: int = Field(3, ge=1, le=4)
     workers: int = Field(4, ge=1, le=64, description="Số luồng chạy truy xuất")
     bot_db: Path | None = Field(None, description="Tệp SQLite nhật ký của bot")
+    upload_max_mb: int = Field(
+        20, ge=1, le=20, description="Cỡ tối đa (MB) của tệp quản trị viên gửi để thêm văn bản"
+    )
 
     @field_validator("admin_ids", "allowed_users", "allowed_chats", mode="before")
     @classmethod
@@ -107,6 +110,15 @@ class BotSettings(Settings):
     @property
     def bot_db_path(self) -> Path:
         return self.bot_db or self.data_dir / "bot.sqlite"
+
+    @property
+    def quarantine_dir(self) -> Path:
+        """Where files sent to the bot wait until their ingestion succeeds or is cancelled."""
+        return self.data_dir / "quarantine"
+
+    @property
+    def upload_max_bytes(self) -> int:
+        return self.upload_max_mb * 1024 * 1024
 
 
 _MESSAGES = {

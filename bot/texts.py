@@ -28,7 +28,14 @@ HELP = (
     "/hoi – đặt câu hỏi (dùng trong nhóm)\n\n"
     "Tôi chỉ trích dẫn văn bản có trong cơ sở tri thức; khi không đủ căn cứ, tôi sẽ nói rõ."
 )
-HELP_ADMIN = "\n\n<b>Quản trị</b>\n/thongke – thống kê sử dụng\n/reload – nạp lại chỉ mục mới"
+HELP_ADMIN = (
+    "\n\n<b>Quản trị</b>\n"
+    "/thongke – thống kê sử dụng\n"
+    "/reload – nạp lại chỉ mục mới\n"
+    "/reindex – xây lại chỉ mục từ thư mục knowledge/ và các văn bản đã thêm\n"
+    "/xoa &lt;mã văn bản&gt; – gỡ một văn bản (có hỏi xác nhận)\n"
+    "Gửi cho tôi một tệp PDF, DOCX, TXT, HTML hoặc MD để thêm văn bản mới."
+)
 
 VANBAN_HEAD = "📚 <b>Văn bản trong cơ sở tri thức</b>"
 
@@ -67,3 +74,83 @@ STATS = (
     "Lượt từ chối truy cập: {refusals}"
 )
 STATS_FAILED = "Không đọc được thống kê lúc này, vui lòng thử lại sau."
+
+# -- admin: adding and removing documents ---------------------------------------------------
+BUTTON_CONFIRM = "✅ Xác nhận"
+BUTTON_CANCEL = "❌ Huỷ"
+ADMIN_BUTTON_ONLY = "Nút này chỉ dành cho quản trị viên."
+UPLOAD_REFUSED = (
+    "Cảm ơn bạn đã gửi tệp. Hiện chỉ quản trị viên mới có thể bổ sung văn bản vào cơ sở tri "
+    "thức; nếu bạn muốn đề xuất một văn bản, vui lòng gửi cho quản trị viên của đơn vị. "
+    "Bạn vẫn có thể đặt câu hỏi bằng chữ như bình thường."
+)
+UPLOAD_BAD_TYPE = (
+    "Tôi chưa nhận tệp <b>{name}</b>: định dạng này chưa được hỗ trợ. Vui lòng gửi tệp PDF "
+    "(có lớp chữ, không phải bản quét), DOCX, TXT, HTML hoặc MD."
+)
+UPLOAD_TOO_BIG = (
+    "Tệp <b>{name}</b> quá lớn ({size}); giới hạn là {limit}. Vui lòng tách nhỏ hoặc nén "
+    "bớt hình ảnh rồi gửi lại."
+)
+UPLOAD_RECEIVING = "📥 Đang tải và đọc tệp <b>{name}</b>…"
+UPLOAD_DOWNLOAD_FAILED = (
+    "Không tải được tệp <b>{name}</b> từ Telegram. Vui lòng gửi lại sau ít phút."
+)
+UPLOAD_LOAD_FAILED = (
+    "❌ Không đọc được tệp <b>{name}</b>: {reason}.\n"
+    "Cơ sở tri thức không thay đổi; tệp được giữ trong thư mục cách ly để kiểm tra."
+)
+UPLOAD_PREVIEW_HEAD = "📄 <b>Văn bản đọc được từ tệp {name}</b>"
+UPLOAD_PREVIEW_HINT = (
+    "Bấm “✅ Xác nhận” để thêm văn bản vào cơ sở tri thức, hoặc “❌ Huỷ” để bỏ qua."
+)
+UPLOAD_NEW = "Văn bản mới, chưa có trong cơ sở tri thức."
+UPLOAD_CHANGED = "⚠️ Đã có văn bản cùng mã; xác nhận sẽ thay bằng nội dung mới này."
+UPLOAD_UNCHANGED = "Văn bản này đã có trong cơ sở tri thức, không có gì thay đổi."
+UPLOAD_DUPLICATE = (
+    "⚠️ Nội dung giống hệt văn bản đã có <code>{twin}</code>; xác nhận sẽ không thêm gì."
+)
+UPLOAD_TO_EMBED = "Số đoạn cần nhúng: {to_embed} (tổng số đoạn sau khi thêm: {passages})"
+UPLOAD_CANCELLED = (
+    "Đã huỷ. Tệp <b>{name}</b> đã được xoá khỏi thư mục cách ly; cơ sở tri thức không thay đổi."
+)
+UPLOAD_ADDED = "Văn bản: <b>{title}</b> (mã <code>{doc_id}</code>)"
+UPLOAD_SKIPPED = "Văn bản <b>{title}</b> không được thêm vì trùng nội dung với <code>{twin}</code>."
+UPLOAD_RETRY = "Bấm “✅ Xác nhận” ở tin nhắn trên để thử lại, hoặc “❌ Huỷ” để bỏ qua."
+PENDING_EXPIRED = (
+    "Yêu cầu này không còn hiệu lực (đã xử lý, đã huỷ hoặc quá 24 giờ). Vui lòng làm lại."
+)
+PENDING_RUNNING = "Yêu cầu này đang được xử lý, không huỷ được nữa."
+PENDING_SAVE_FAILED = "Không lưu được yêu cầu lúc này, vui lòng thử lại sau ít phút."
+
+REMOVE_USAGE = "Cú pháp: /xoa &lt;mã văn bản&gt;. Các văn bản hiện có:\n{listing}"
+REMOVE_UNKNOWN = (
+    "Không có văn bản mã <code>{doc_id}</code> trong cơ sở tri thức. Gõ /xoa để xem các mã hiện có."
+)
+REMOVE_ASK = (
+    "🗑 <b>Gỡ văn bản này khỏi cơ sở tri thức?</b>\n{line}\nMã: <code>{doc_id}</code>\n"
+    "Sau khi gỡ, trợ lý sẽ không trích dẫn văn bản này nữa."
+)
+REMOVE_CANCELLED = "Đã huỷ, văn bản <code>{doc_id}</code> vẫn được giữ nguyên."
+REMOVED = "Đã gỡ văn bản <code>{doc_id}</code>."
+
+REINDEX_BUSY = "Đang có một lượt cập nhật chỉ mục chạy. Vui lòng đợi lượt đó xong rồi thử lại."
+REINDEX_PREPARING = "⏳ Đang chuẩn bị cập nhật chỉ mục…"
+REINDEX_PROGRESS = "⏳ Đang nhúng {done}/{total} đoạn…"
+REINDEX_STORING = "⏳ Đã nhúng {total}/{total} đoạn, đang ghi phiên bản chỉ mục mới…"
+REINDEX_FINISHED = "✔️ Đã xong lượt cập nhật chỉ mục."
+REINDEX_STOPPED = "⛔ Lượt cập nhật chỉ mục đã dừng."
+REINDEX_FAILED = (
+    "❌ Cập nhật chỉ mục không thành công: {reason}\n"
+    "Trợ lý vẫn trả lời bằng phiên bản chỉ mục đang dùng."
+)
+REINDEX_UNEXPECTED = "đã có lỗi không mong đợi; xem nhật ký của bot để biết chi tiết."
+REPORT_PUBLISHED = "✅ <b>Đã cập nhật chỉ mục</b> — phiên bản <code>{version}</code>"
+REPORT_UNCHANGED = "ℹ️ <b>Chỉ mục không thay đổi</b> — vẫn là phiên bản <code>{version}</code>"
+REPORT_PLAN = "Mới: {new} · Thay đổi: {changed} · Không đổi: {unchanged} · Gỡ bỏ: {removed}"
+REPORT_COUNTS = (
+    "Văn bản: {documents} · Đoạn văn: {passages} · Nhúng mới: {embedded} · Dùng lại: {reused}"
+)
+REPORT_TIMES = "Thời gian: {times}"
+REPORT_DUPLICATE = "Trùng nội dung: <code>{doc_id}</code> giống hệt <code>{twin}</code> (bỏ qua)"
+REPORT_SERVING = "Trợ lý đã chuyển sang phiên bản mới, không cần khởi động lại."

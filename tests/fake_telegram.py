@@ -4,8 +4,9 @@ It listens on 127.0.0.1 on a random port, in a background thread, so the bot und
 to it through python-telegram-bot's real HTTP client (``base_url=f"{fake.url}/bot"``).
 
 - Updates are queued with :meth:`FakeTelegram.send_text`, :meth:`send_sticker`,
-  :meth:`press` (a callback query) or :meth:`enqueue`, and served by ``getUpdates`` with long
-  polling and offsets, as Telegram does.
+  :meth:`send_document` (a file, then served by ``getFile`` and the file endpoint
+  ``/file/bot<token>/<file_path>``), :meth:`press` (a callback query) or :meth:`enqueue`, and
+  served by ``getUpdates`` with long polling and offsets, as Telegram does.
 - Every call is recorded (:attr:`calls`), with its parsed parameters and the HTTP status
   answered. :meth:`wait_for` waits (asynchronously) for calls; :meth:`wait_for_sync` from a
   plain thread.
@@ -32,7 +33,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, unquote, urlsplit
 
 DEFAULT_TOKEN = "123456789:TEST-fake-token_for_tests"
 MAX_TEXT = 4096
@@ -351,6 +352,36 @@ class FakeTelegram:
             "emoji": "👍",
         }
         message = self._message(user_id, chat_id, chat_type, None, sticker=sticker)
+        self.enqueue({"message": message})
+        return message
+
+    def send_document(
+        self,
+        file_name: str,
+        data: bytes,
+        *,
+        user_id: int = 1,
+        chat_id: int | None = None,
+        chat_type: str = "private",
+        mime_type: str = "text/plain",
+        caption: str | None = None,
+    ) -> dict:
+        """Queue a file sent by a user; its bytes are then served by ``getFile`` and the
+        file endpoint, as Telegram serves them."""
+        file_id = f"BQACAgIAAxkBdoc{next(self._message_ids)}"
+        with self._cond:
+            self.files[file_id] = data
+        document = {
+            "file_id": file_id,
+            "file_unique_id": f"u{file_id}",
+            "file_name": file_name,
+            "mime_type": mime_type,
+            "file_size": len(data),
+        }
+        body: dict[str, Any] = {"document": document}
+        if caption:
+            body["caption"] = caption
+        message = self._message(user_id, chat_id, chat_type, None, **body)
         self.enqueue({"message": message})
         return message
 
@@ -715,13 +746,17 @@ class _Handler(BaseHTTPRequestHandler):
         length = int(self.headers.get("Content-Length") or 0)
         body = self.rfile.read(length) if length else b""
         path = urlsplit(self.path).path
-        file_match = re.fullmatch(r"/file/bot([^/]+)/(.+)", path)
+        # python-telegram-bot percent-encodes file URLs (the token's ":" becomes %3A)
+        file_match = re.fullmatch(r"/file/bot([^/]+)/(.+)", unquote(path))
         if file_match:
             if file_match.group(1) != fake.token:
                 self._reply(401, {"ok": False, "error_code": 401, "description": "Unauthorized"})
                 return
             file_id = file_match.group(2).removeprefix("files/")
             data = fake.files.get(file_id)
+            # recorded as the pseudo-method "file", so tests can see the download happen
+            status = 200 if data is not None else 404
+            fake._record("file", {"file_path": file_match.group(2)}, status, None)
             if data is None:
                 self._reply(404, {"ok": False, "error_code": 404, "description": "Not Found"})
             else:

@@ -15,7 +15,7 @@ from bot.services import Services, services
 log = logging.getLogger(__name__)
 
 
-async def _admin(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Services | None:
+async def require_admin(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Services | None:
     """The services when the sender is an admin; otherwise a refusal (logged) and None."""
     svc = services(context)
     user = update.effective_user
@@ -35,7 +35,7 @@ def _percent(share: float) -> str:
 
 
 async def on_stats(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    svc = await _admin(update, context)
+    svc = await require_admin(update, context)
     if svc is None or update.effective_chat is None:
         return
     stats = await svc.db(svc.store.stats)
@@ -58,11 +58,11 @@ async def on_stats(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 
 async def on_reload(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    svc = await _admin(update, context)
+    svc = await require_admin(update, context)
     if svc is None or update.effective_chat is None:
         return
     try:
-        changed = await svc.in_worker(svc.assistant.reload_if_changed)
+        changed = await svc.in_worker(svc.refresh_index)
     except Exception:
         log.exception("Nạp lại chỉ mục thất bại")
         await send_html(context.bot, update.effective_chat.id, texts.RELOAD_FAILED)
