@@ -363,6 +363,10 @@ def detect(text: str) -> Detected:
     return d
 
 
+# The body's own first heading ("I. MỤC TIÊU", "Chương I") is not the enacting authority.
+_HEADING_LINE = re.compile(r"^(?:[IVXLC]+\.|\d+\.|Chương|CHƯƠNG|Phần|PHẦN|Mục|MỤC|Điều)\s")
+
+
 def _read_excerpt(lines: list[str], start: int, excerpt: list[str], d: Detected) -> int:
     """Collect the trích yếu under the kind line; return the index where the body starts."""
     j = start
@@ -395,7 +399,8 @@ def _read_excerpt(lines: list[str], start: int, excerpt: list[str], d: Detected)
     k = j
     while k < len(lines) and not lines[k].strip():
         k += 1
-    if k + 1 < len(lines) and _is_caps(lines[k]) and len(lines[k]) <= 80:
+    heading = _HEADING_LINE.match(lines[k].strip()) if k < len(lines) else None
+    if k + 1 < len(lines) and _is_caps(lines[k]) and len(lines[k]) <= 80 and not heading:
         nxt = k + 1
         while nxt < len(lines) and not lines[nxt].strip():
             nxt += 1

@@ -237,3 +237,20 @@ def test_a_law_is_named_by_its_excerpt() -> None:
     assert meta["id"] == "luat-80-2015"
     assert meta["title"] == "Luật Ban hành văn bản quy phạm pháp luật số 80/2015/QH13"
     assert meta["issuer"] == "Quốc hội"
+
+
+def test_first_heading_of_the_body_is_kept(tmp_path) -> None:
+    """A caps heading right after the trích yếu ("I. MỤC TIÊU") is body, not the authority."""
+    from retrieval.loaders import load_file
+
+    path = tmp_path / "kh.txt"
+    path.write_text(
+        "ỦY BAN NHÂN DÂN TỈNH HÒA BÌNH\nCỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\n"
+        "Độc lập - Tự do - Hạnh phúc\nSố: 12/KH-UBND\nHòa Bình, ngày 5 tháng 1 năm 2026\n"
+        "KẾ HOẠCH\nCải cách hành chính năm 2026\nI. MỤC TIÊU\n"
+        "1. Tối thiểu 87% hồ sơ được tiếp nhận trực tuyến.\nII. GIẢI PHÁP\n1. Lập tổ công tác.\n",
+        encoding="utf-8",
+    )
+    doc = load_file(path)
+    assert doc.body.startswith("I. MỤC TIÊU\n1. Tối thiểu 87%")
+    assert doc.number == "12/KH-UBND"
