@@ -111,20 +111,58 @@ def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+CHAT_HELP = (
+    "Gõ câu hỏi về cải cách hành chính để nhận câu trả lời có trích dẫn.\n"
+    "  /quiz [số câu] [chủ đề]  luyện tập trắc nghiệm, ví dụ: /quiz 5 giai_phap\n"
+    "  /vanban                 danh sách văn bản trong cơ sở tri thức\n"
+    "  /thoat                  kết thúc"
+)
+
+
+def _chat_quiz(line: str, settings: Settings) -> None:
+    import random
+
+    from retrieval.quiz.bank import load_bank
+    from retrieval.quiz.practice import run_practice
+
+    parts = line.split()[1:]
+    n = int(parts.pop(0)) if parts and parts[0].isdigit() else 5
+    topic = " ".join(parts) or None
+    bank = load_bank(settings.knowledge_dir).questions
+    run_practice(bank, max(1, min(n, 50)), topic, input, print, random.Random())
+
+
+def _chat_documents(assistant) -> None:
+    from retrieval.answer import format_date
+
+    for doc in assistant.searcher.documents.values():
+        number = f" — số {doc.number}" if doc.number else ""
+        date = f" — ngày {format_date(doc)}" if doc.issued else ""
+        print(f"• {doc.title}{number}{date} ({doc.status})")
+
+
 def cmd_chat(args: argparse.Namespace, settings: Settings) -> int:
     print("Đang nạp mô hình và chỉ mục…", file=sys.stderr)
     assistant = _assistant(settings)
-    print("Trợ lý CCHC — hỏi về cải cách hành chính. Gõ /thoat để kết thúc.")
+    print("Trợ lý CCHC — hỏi về cải cách hành chính. Gõ /help để xem hướng dẫn, /thoat để thoát.")
     while True:
         try:
             line = input("\nBạn hỏi: ")
         except (EOFError, KeyboardInterrupt):
             print()
             return 0
-        if line.strip().lower() in {"/thoat", "/exit", "/quit", "thoát"}:
+        command = line.strip().split()[0].lower() if line.strip() else ""
+        if command in {"/thoat", "/exit", "/quit", "thoát"}:
             return 0
-        assistant.reload_if_changed()
-        print(render_text(assistant.ask(line, k=args.k)))
+        if command in {"/help", "/start"}:
+            print(CHAT_HELP)
+        elif command == "/quiz":
+            _chat_quiz(line, settings)
+        elif command == "/vanban":
+            _chat_documents(assistant)
+        else:
+            assistant.reload_if_changed()
+            print(render_text(assistant.ask(line, k=args.k)))
 
 
 def _overrides(args: argparse.Namespace) -> dict:

@@ -101,3 +101,15 @@ def test_missing_index_is_one_line(tmp_path: Path) -> None:
     out = cchc(settings, "ask", "cải cách hành chính")
     assert out.returncode == 1
     assert "Chưa có chỉ mục" in out.stderr and "Traceback" not in out.stderr
+
+
+def test_chat_answers_lists_documents_and_runs_a_quiz(built_index: Settings) -> None:
+    out = cchc(
+        built_index,
+        "chat",
+        stdin="/vanban\nNghị quyết 76/NQ-CP ban hành ngày nào?\n/quiz 1\n1\n/thoat\n",
+    )
+    assert out.returncode == 0, out.stderr
+    assert "số 76/NQ-CP — ngày 15/07/2021" in out.stdout
+    assert "Nguồn trích dẫn:" in out.stdout
+    assert "Câu 1/1" in out.stdout and "Kết quả:" in out.stdout
