@@ -18,12 +18,13 @@ from telegram.ext import (
     CallbackQueryHandler,
     CommandHandler,
     MessageHandler,
+    PollAnswerHandler,
     TypeHandler,
     filters,
 )
 
 from bot import redact
-from bot.handlers import admin, common, ingest, questions
+from bot.handlers import admin, common, ingest, questions, quiz
 from bot.services import Services
 from bot.settings import BotSettings, describe_error
 from retrieval.assistant import Assistant
@@ -35,6 +36,8 @@ COMMANDS = [
     BotCommand("help", "Hướng dẫn sử dụng"),
     BotCommand("vanban", "Danh sách văn bản"),
     BotCommand("hoi", "Đặt câu hỏi (trong nhóm)"),
+    BotCommand("quiz", "Đố vui: luyện tập, hoặc mở phiên đố trong nhóm"),
+    BotCommand("diem", "Kết quả các lượt đố vui của bạn"),
 ]
 
 #: What a message must be to count as "not text": media and the like, never service messages.
@@ -66,6 +69,12 @@ def add_handlers(app: Application) -> None:
     app.add_handler(CommandHandler("reload", admin.on_reload))
     app.add_handler(CommandHandler("reindex", ingest.on_reindex))
     app.add_handler(CommandHandler("xoa", ingest.on_remove))
+    app.add_handler(CommandHandler("quiz", quiz.on_quiz))
+    app.add_handler(CommandHandler("dungquiz", quiz.on_stop))
+    app.add_handler(CommandHandler("ketqua", quiz.on_results))
+    app.add_handler(CommandHandler("diem", quiz.on_history))
+    app.add_handler(MessageHandler(filters.StatusUpdate.MIGRATE, quiz.on_migrate))
+    app.add_handler(PollAnswerHandler(quiz.on_poll_answer))
     app.add_handler(
         MessageHandler(new_messages & filters.TEXT & ~filters.COMMAND, questions.on_text)
     )
@@ -82,17 +91,29 @@ def add_handlers(app: Application) -> None:
     app.add_handler(CallbackQueryHandler(questions.on_feedback, pattern=questions.FEEDBACK))
     app.add_handler(CallbackQueryHandler(ingest.on_upload_button, pattern=ingest.UPLOAD))
     app.add_handler(CallbackQueryHandler(ingest.on_remove_button, pattern=ingest.REMOVE))
+    app.add_handler(CallbackQueryHandler(quiz.on_source, pattern=quiz.SOURCE))
+    app.add_handler(CallbackQueryHandler(quiz.on_retry, pattern=quiz.RETRY))
     app.add_handler(CallbackQueryHandler(questions.on_unknown_button))
     app.add_error_handler(common.on_error)
 
 
 async def _post_init(app: Application) -> None:
-    """Publish the command menu; a failure here is not worth refusing to start over."""
+    """Publish the command menu (a failure here is not worth refusing to start over), and
+    resume the group quiz sessions a restart interrupted."""
     try:
         await app.bot.set_my_commands(COMMANDS, scope=BotCommandScopeDefault())
         await app.bot.set_my_commands(COMMANDS, scope=BotCommandScopeAllPrivateChats())
     except TelegramError as exc:
         log.warning("Không đặt được menu lệnh: %s", exc)
+    try:
+        await quiz.recover(app)
+    except sqlite3.Error as exc:
+        log.warning("Không khôi phục được các phiên đố vui: %s", exc)
+
+
+async def _post_stop(app: Application) -> None:
+    """Stop the quiz session tasks; their state stays in SQLite for the next start."""
+    await quiz.cancel_all(app)
 
 
 async def _post_shutdown(app: Application) -> None:
@@ -124,6 +145,7 @@ def build_application(
         .write_timeout(20)
         .pool_timeout(10)
         .post_init(_post_init)
+        .post_stop(_post_stop)
         .post_shutdown(_post_shutdown)
         .build()
     )
@@ -172,6 +194,8 @@ async def stop(app: Application) -> None:
         await app.updater.stop()
     if app.running:
         await app.stop()
+    if app.post_stop:
+        await app.post_stop(app)
     await app.shutdown()
     if app.post_shutdown:
         await app.post_shutdown(app)

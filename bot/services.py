@@ -17,11 +17,15 @@ from telegram.ext import ContextTypes
 
 from bot.access import Access, Throttle
 from bot.log_store import LogStore
+from bot.quiz_store import QuizStore
 from bot.settings import BotSettings
 from retrieval.assistant import Assistant
+from retrieval.chunking import chunk_document
+from retrieval.docstore import all_documents
 from retrieval.documents import load_knowledge_dir
 from retrieval.index import current_version_dir
 from retrieval.models import Answer, DocumentMeta, Passage
+from retrieval.quiz import CuratedError, QuizQuestion, build_bank, load_curated
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -97,6 +101,11 @@ class Services:
     )
     #: Held while this bot runs a reindex (another process is kept out by the core's lock).
     reindexing: asyncio.Lock = field(default_factory=asyncio.Lock, repr=False)
+    #: Quiz state (sessions, polls, answers); the same SQLite file as ``store``.
+    quiz_store: QuizStore | None = field(default=None, repr=False)
+    #: The question bank, built once per index version (it grows with added documents).
+    _bank: tuple[str | None, list[QuizQuestion]] | None = field(default=None, repr=False)
+    _bank_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     @classmethod
     def create(
@@ -109,7 +118,36 @@ class Services:
             access=Access(settings.admin_ids, settings.allowed_users, settings.allowed_chats),
             throttle=Throttle(limit=settings.throttle_per_minute),
             executor=ThreadPoolExecutor(settings.workers, thread_name_prefix="cchc-ask"),
+            quiz_store=QuizStore(settings.bot_db_path),
         )
+
+    @property
+    def quiz(self) -> QuizStore:
+        if self.quiz_store is None:
+            self.quiz_store = QuizStore(self.settings.bot_db_path)
+        return self.quiz_store
+
+    def _index_version(self) -> str | None:
+        version = getattr(getattr(self.assistant, "searcher", None), "version", None)
+        folder = getattr(version, "folder", None)
+        return folder.name if folder is not None else None
+
+    def quiz_bank(self) -> list[QuizQuestion]:
+        """The question bank over the documents served (blocking; cached per index version)."""
+        version = self._index_version()
+        with self._bank_lock:
+            if self._bank is not None and self._bank[0] == version:
+                return self._bank[1]
+            documents = all_documents(self.settings)
+            passages = [p for doc in documents for p in chunk_document(doc)]
+            try:
+                curated = load_curated(self.settings.knowledge_dir / "quiz")
+                bank = build_bank(documents, passages, curated)
+            except CuratedError as exc:  # a curated question lost its passage: keep the rest
+                log.warning("Bỏ qua câu hỏi soạn sẵn không hợp lệ: %s", exc)
+                bank = build_bank(documents, passages)
+            self._bank = (version, bank)
+            return bank
 
     async def in_worker(self, fn: Callable[..., T], /, *args: Any, **kwargs: Any) -> T:
         """Run blocking retrieval work on the worker pool, off the event loop."""
@@ -183,6 +221,8 @@ class Services:
         self.executor.shutdown(wait=False, cancel_futures=True)
         self.reindex_executor.shutdown(wait=False, cancel_futures=True)
         self.store.close()
+        if self.quiz_store is not None:
+            self.quiz_store.close()
 
 
 def services(context: ContextTypes.DEFAULT_TYPE) -> Services:

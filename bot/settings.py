@@ -63,6 +63,19 @@ class BotSettings(Settings):
     max_pages: int = Field(3, ge=1, le=4)
     workers: int = Field(4, ge=1, le=64, description="Số luồng chạy truy xuất")
     bot_db: Path | None = Field(None, description="Tệp SQLite nhật ký của bot")
+    quiz_min_period: int = Field(
+        5, ge=1, le=600, description="Thời gian tối thiểu (giây) cho mỗi câu đố trong nhóm"
+    )
+    quiz_max_questions: int = Field(30, ge=1, le=100, description="Số câu tối đa mỗi lượt đố")
+    quiz_resume_window: float = Field(
+        300.0,
+        ge=0,
+        description="Sau khởi động lại, phiên đố nhóm gián đoạn lâu hơn số giây này thì được "
+        "kết thúc (kèm kết quả đến lúc đó) thay vì chạy tiếp",
+    )
+    quiz_grace: float = Field(
+        1.0, ge=0, le=30, description="Số giây chờ thêm câu trả lời đến trễ trước khi đóng câu"
+    )
     upload_max_mb: int = Field(
         20, ge=1, le=20, description="Cỡ tối đa (MB) của tệp quản trị viên gửi để thêm văn bản"
     )

@@ -183,6 +183,8 @@ class FakeTelegram:
         self.files: dict[str, bytes] = {}
         self.webhook: dict[str, Any] | None = None
         self.commands: dict[str, Any] = {}
+        #: Status of a user in a chat for ``getChatMember`` ("member" unless set here).
+        self.members: dict[tuple[int, int], str] = {}
         self._server: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
 
@@ -397,7 +399,31 @@ class FakeTelegram:
         self.enqueue({"callback_query": query})
         return query
 
+    def answer_poll(self, poll_id: str, user_id: int, option_ids: list[int]) -> dict:
+        """Queue a ``poll_answer``: ``user_id`` chose ``option_ids`` (empty: retracted)."""
+        answer = {
+            "poll_id": poll_id,
+            "user": self.user(user_id),
+            "option_ids": option_ids,
+            "option_persistent_ids": [str(i) for i in option_ids],
+        }
+        self.enqueue({"poll_answer": answer})
+        return answer
+
+    def migrate(self, old_chat_id: int, new_chat_id: int, *, user_id: int = 1) -> None:
+        """Queue the two service messages Telegram sends when a group becomes a supergroup."""
+        old = self._message(user_id, old_chat_id, "group", None, migrate_to_chat_id=new_chat_id)
+        self.enqueue({"message": old})
+        new = self._message(
+            user_id, new_chat_id, "supergroup", None, migrate_from_chat_id=old_chat_id
+        )
+        self.enqueue({"message": new})
+
     # -- looking at what the bot did ----------------------------------------------------
+    def polls(self, chat_id: int | None = None) -> list[dict]:
+        """Polls the bot sent (messages with a ``poll``), oldest first."""
+        return [m for m in self.sent(chat_id) if "poll" in m]
+
     def calls_of(self, method: str, ok_only: bool = True, **match: Any) -> list[Call]:
         with self._cond:
             calls = list(self.calls)
@@ -666,12 +692,47 @@ class FakeTelegram:
             "is_anonymous": params.get("is_anonymous", True),
             "type": params.get("type", "regular"),
             "allows_multiple_answers": bool(params.get("allows_multiple_answers")),
+            "allows_revoting": bool(params.get("allows_revoting")),
+            "members_only": bool(params.get("members_only")),
         }
         if poll["type"] == "quiz":
-            poll["correct_option_id"] = params.get("correct_option_id")
+            # Bot API 9.6 sends ``correct_option_ids``; older clients ``correct_option_id``
+            if params.get("correct_option_ids") is not None:
+                poll["correct_option_ids"] = params["correct_option_ids"]
+            else:
+                poll["correct_option_id"] = params.get("correct_option_id")
+        if params.get("open_period"):
+            poll["open_period"] = params["open_period"]
+        for i, option in enumerate(options):
+            option["persistent_id"] = str(i)
+        if poll["type"] == "quiz":
             if params.get("explanation"):
                 poll["explanation"] = params["explanation"]
         return self._new_message(params, poll=poll)
+
+    def _api_getChatMember(self, params: dict) -> dict:
+        chat_id, user_id = params.get("chat_id"), params.get("user_id")
+        status = self.members.get((chat_id, user_id), "member")  # type: ignore[arg-type]
+        member: dict[str, Any] = {"status": status, "user": self.user(int(user_id or 0))}
+        if status == "creator":
+            member["is_anonymous"] = False
+        elif status == "administrator":
+            rights = [
+                "can_be_edited",
+                "is_anonymous",
+                "can_manage_chat",
+                "can_delete_messages",
+                "can_manage_video_chats",
+                "can_restrict_members",
+                "can_promote_members",
+                "can_change_info",
+                "can_invite_users",
+                "can_post_stories",
+                "can_edit_stories",
+                "can_delete_stories",
+            ]
+            member.update({r: r not in ("can_be_edited", "is_anonymous") for r in rights})
+        return member
 
     def _api_stopPoll(self, params: dict) -> dict:
         message = self._stored(params)

@@ -93,6 +93,8 @@ async def access_gate(update: object, context: ContextTypes.DEFAULT_TYPE) -> Non
     """Runs before every handler: outsiders get a polite refusal, and it is logged."""
     if not isinstance(update, Update):
         return
+    if update.poll_answer is not None:
+        return  # only answers to the bot's own polls count, and those went to allowed chats
     svc = services(context)
     user = update.effective_user
     chat = update.effective_chat
