@@ -191,7 +191,9 @@ def build_index(
                 reused=len(passages),
                 seconds=_round(timings),
             )
+        t_model = time.perf_counter()
         dimension = manifest.dimension if manifest and not plan.to_embed else encoder.dimension
+        timings["model_load"] = time.perf_counter() - t_model  # lazy: only when embedding
 
         # Stable ids: a passage whose content is unchanged keeps its id.
         next_id = max((i for i, _ in live.values()), default=0) + 1
