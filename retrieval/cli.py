@@ -11,6 +11,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from retrieval.answer import render_text
+from retrieval.bench import register_cli as register_bench
 from retrieval.models import Answer
 from retrieval.quiz.cli import register_cli as register_quiz
 from retrieval.settings import DEFAULT_MODEL, Settings
@@ -322,6 +323,7 @@ def build_parser() -> argparse.ArgumentParser:
     st.set_defaults(func=cmd_setup)
 
     register_quiz(sub)
+    register_bench(sub)
 
     run = sub.add_parser("run", help="chạy bot Telegram")
     run.set_defaults(func=cmd_run)

@@ -7,7 +7,11 @@ syllables, so quotes, AND, NEAR(, * and - are plain words.
 from __future__ import annotations
 
 import math
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from retrieval.accents import restore_accents
 from retrieval.embedding import Encoder
@@ -18,6 +22,14 @@ from retrieval.settings import Settings
 from retrieval.text import STOPWORDS, bigrams, expand_abbreviations, fold, has_diacritics, syllables
 
 MAX_QUERY_TERMS = 48
+#: From this many passages on, lexical queries keep only their most selective terms: terms in
+#: more than ``MAX_DF_SHARE`` of the passages weigh nothing in FTS5's BM25 (its IDF is clamped
+#: to ~0 at half the corpus) but make it score most of the corpus, and at most
+#: ``LARGE_QUERY_TERMS`` of the rarest column:term pairs are kept. Smaller corpora (the
+#: curated knowledge base) are searched with every term, as before.
+LARGE_CORPUS = 5_000
+MAX_DF_SHARE = 0.5
+LARGE_QUERY_TERMS = 16
 
 
 @dataclass
@@ -65,18 +77,29 @@ def _quote(term: str) -> str:
     return '"' + term.replace('"', '""') + '"'
 
 
-def fts_query(question: str) -> str:
-    """An FTS5 MATCH string of quoted terms only: exact terms on ``lex``, folded on ``folded``."""
+def fts_terms(question: str) -> list[tuple[str, str]]:
+    """(column, term) pairs of a question: exact terms on ``lex``, folded on ``folded``."""
     words, pairs = query_terms(question)
     terms = (pairs + words)[:MAX_QUERY_TERMS]
-    parts = [f"lex:{_quote(t)}" for t in terms]
-    parts += [f"folded:{_quote(f)}" for f in dict.fromkeys(fold(t) for t in terms)]
-    return " OR ".join(parts)
+    parts = [("lex", t) for t in terms]
+    parts += [("folded", f) for f in dict.fromkeys(fold(t) for t in terms)]
+    return parts
 
 
-def _shingles(text: str) -> set[str]:
+def match_string(terms: list[tuple[str, str]]) -> str:
+    return " OR ".join(f"{col}:{_quote(t)}" for col, t in terms)
+
+
+def fts_query(question: str) -> str:
+    """An FTS5 MATCH string of quoted terms only: exact terms on ``lex``, folded on ``folded``."""
+    return match_string(fts_terms(question))
+
+
+@lru_cache(maxsize=8192)
+def _shingles(text: str) -> frozenset[str]:
+    """Folded syllable triples; cached, as each candidate is compared with every kept hit."""
     toks = [fold(t) for t in syllables(text)]
-    return {" ".join(toks[i : i + 3]) for i in range(max(len(toks) - 2, 1))}
+    return frozenset(" ".join(toks[i : i + 3]) for i in range(max(len(toks) - 2, 1)))
 
 
 def near_duplicate(a: str, b: str, threshold: float = 0.6) -> bool:
@@ -84,6 +107,40 @@ def near_duplicate(a: str, b: str, threshold: float = 0.6) -> bool:
     if not sa or not sb:
         return False
     return len(sa & sb) / min(len(sa), len(sb)) >= threshold
+
+
+class ReadWriteLock:
+    """Many searches at once, or one version swap: a swap waits for searches in flight."""
+
+    def __init__(self) -> None:
+        self._cond = threading.Condition()
+        self._readers = 0
+        self._writing = False
+
+    @contextmanager
+    def reading(self) -> Iterator[None]:
+        with self._cond:
+            self._cond.wait_for(lambda: not self._writing)
+            self._readers += 1
+        try:
+            yield
+        finally:
+            with self._cond:
+                self._readers -= 1
+                self._cond.notify_all()
+
+    @contextmanager
+    def writing(self) -> Iterator[None]:
+        with self._cond:
+            self._cond.wait_for(lambda: not self._writing)
+            self._writing = True
+            self._cond.wait_for(lambda: self._readers == 0)
+        try:
+            yield
+        finally:
+            with self._cond:
+                self._writing = False
+                self._cond.notify_all()
 
 
 class Searcher:
@@ -94,6 +151,7 @@ class Searcher:
         self.encoder = encoder
         self.version = IndexVersion.open_current(settings)
         self.version.check_model(encoder.name, encoder.dimension)
+        self._swap = ReadWriteLock()
         self._load_caches()
 
     def _load_caches(self) -> None:
@@ -109,21 +167,43 @@ class Searcher:
             return False
         fresh = IndexVersion(folder)
         fresh.check_model(self.encoder.name, self.encoder.dimension)
-        old, self.version = self.version, fresh
-        self._load_caches()
+        # Searches in flight finish on the old version before it is closed.
+        with self._swap.writing():
+            old, self.version = self.version, fresh
+            self._load_caches()
         old.close()
         return True
 
     def doc_freq(self, folded_term: str) -> int:
-        if folded_term not in self._df:
-            match = f"folded:{_quote(folded_term)}"
+        return self.column_freq("folded", folded_term)
+
+    def column_freq(self, column: str, term: str) -> int:
+        """How many passages have ``term`` in ``column``; cached for the version's lifetime."""
+        key = f"{column}:{term}"
+        if key not in self._df:
             store = self.version.store
             with store._lock:
                 row = store.db.conn.execute(
-                    "SELECT count(*) FROM passage_fts WHERE passage_fts MATCH ?", (match,)
+                    "SELECT count(*) FROM passage_fts WHERE passage_fts MATCH ?",
+                    (f"{column}:{_quote(term)}",),
                 ).fetchone()
-            self._df[folded_term] = int(row[0])
-        return self._df[folded_term]
+            self._df[key] = int(row[0])
+        return self._df[key]
+
+    def selective_terms(self, terms: list[tuple[str, str]]) -> list[tuple[str, str]]:
+        """At scale, the terms that can change a BM25 ranking, rarest first (see
+        ``LARGE_CORPUS``); every term of a small corpus."""
+        if self.total < LARGE_CORPUS:
+            return terms
+        freq = {t: self.column_freq(*t) for t in terms}
+        ranked = sorted((t for t in terms if freq[t] > 0), key=freq.__getitem__)
+        kept = [t for t in ranked if freq[t] <= MAX_DF_SHARE * self.total]
+        return (kept or ranked[:2])[:LARGE_QUERY_TERMS]
+
+    def lexical(self, question: str, limit: int) -> list[tuple[int, float]]:
+        """BM25 candidates from FTS5, best first."""
+        terms = self.selective_terms(fts_terms(question))
+        return self.version.store.lexical_search(match_string(terms), limit)
 
     def idf(self, folded_term: str) -> float:
         df = self.doc_freq(folded_term)
@@ -161,10 +241,14 @@ class Searcher:
     def search(
         self, question: str, k: int | None = None, filters: SearchFilters | None = None
     ) -> SearchResult:
+        with self._swap.reading():
+            return self._search(question, k, filters)
+
+    def _search(self, question: str, k: int | None, filters: SearchFilters | None) -> SearchResult:
         k = k or self.settings.top_k
         filters = filters or SearchFilters()
         n = self.settings.candidates * (4 if filters.active else 1)
-        lexical = self.version.store.lexical_search(fts_query(question), n)
+        lexical = self.lexical(question, n)
         dense = self.version.dense_search(self.encoder.encode_query(self.dense_text(question)), n)
 
         rrf: dict[int, float] = {}

@@ -191,3 +191,23 @@ def test_sigkill_during_embedding_leaves_the_live_version_serving(
     assert hits[0].document.id == "de-an-lon"
     leftovers = [p for p in data.index_root.glob("v*") if not (p / "manifest.json").exists()]
     assert leftovers == []
+
+
+def test_swap_waits_for_searches_in_flight(data: Settings, encoder: Encoder) -> None:
+    """Questions asked from worker threads while new versions are published all succeed."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    assistant = Assistant(data, encoder=encoder)
+    reindexer = Reindexer(data, encoder=encoder)
+    questions = ["Bài học kinh nghiệm thứ nhất là gì?", "Giải pháp về kỷ luật hành chính"] * 10
+
+    def ask(q: str) -> bool:
+        assistant.reload_if_changed()
+        return bool(assistant.ask(q).hits)
+
+    with ThreadPoolExecutor(4) as pool:
+        futures = [pool.submit(ask, q) for q in questions]
+        reindexer.add([new_doc()])
+        reindexer.remove("kh-hoa-binh-xanh-2026")
+        results = [f.result() for f in futures]
+    assert all(results)

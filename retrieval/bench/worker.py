@@ -1,0 +1,251 @@
+"""One scale of the benchmark, in a process of its own so that its peak RSS is its own.
+
+    python -m retrieval.bench.worker build --work DIR --passages N
+    python -m retrieval.bench.worker serve --work DIR
+
+``build`` writes a complete index version (SQLite store with FTS5, FAISS index, manifest) of a
+synthetic corpus through the same store and index code as ``cchc reindex``; ``serve`` loads it
+like the bot does and times questions. Each writes ``DIR/<phase>.json``. The parent leaves in
+``DIR`` the shared inputs: ``basis.npy`` (real vectors of the knowledge-base passages),
+``query_vectors.npy`` and ``questions.json``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import resource
+import sys
+import time
+from pathlib import Path
+
+import faiss
+import numpy as np
+
+from retrieval.accents import accent_forms
+from retrieval.bench.corpus import load_base, passage_vector, synthetic_passages
+from retrieval.documents import corpus_hash
+from retrieval.index import (
+    FAISS_FILE,
+    STORE,
+    Manifest,
+    build_faiss,
+    describe_faiss,
+    new_version_name,
+    publish,
+    recall_at,
+    save_faiss,
+    write_manifest,
+)
+from retrieval.models import DocumentMeta
+from retrieval.settings import Settings
+from retrieval.store import Store
+
+BATCH = 20_000
+
+
+def peak_rss_mb() -> float:
+    """This process's peak RSS. ``VmHWM`` rather than ``ru_maxrss``, which after fork and exec
+    still holds the parent's peak (the parent has the model loaded)."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux: KiB
+
+
+def percentiles(samples: list[float], points: tuple[int, ...] = (50, 95, 99)) -> dict:
+    if not samples:
+        return {f"p{p}": None for p in points}
+    arr = np.asarray(samples, dtype=np.float64)
+    return {f"p{p}": round(float(np.percentile(arr, p)), 3) for p in points}
+
+
+def bench_settings(work: Path, model: str, knowledge: Path) -> Settings:
+    return Settings(data_dir=work / "data", knowledge_dir=knowledge, embedding_model=model)
+
+
+def build(work: Path, passages: int, model: str, knowledge: Path) -> dict:
+    t_start = time.perf_counter()
+    settings = bench_settings(work, model, knowledge)
+    root = settings.index_root
+    root.mkdir(parents=True, exist_ok=True)
+    base = load_base(knowledge)
+    basis = np.load(work.parent / "basis.npy")
+    dim = basis.shape[1]
+    rng = np.random.default_rng(3)
+
+    folder = root / new_version_name()
+    folder.mkdir()
+    store = Store(folder / STORE)
+    store.create_schema()
+    # The real knowledge base first, with its real vectors.
+    real = base.passages
+    for i, p in enumerate(real):
+        p.id = i + 1
+    for doc in base.documents:
+        store.add_document(DocumentMeta(**doc.model_dump(exclude={"body"})), doc.body, "real")
+    total = max(passages, len(real))
+    vectors = np.zeros((total, dim), dtype=np.float32)
+    vectors[: len(real)] = basis
+    store.add_passages(real, basis, base.contexts)
+    row = len(real)
+    documents = len(base.documents)
+    gen_s = 0.0
+    t_store = time.perf_counter()
+    batch, contexts = [], {}
+    stream = synthetic_passages(base, total - len(real))
+    while True:
+        t0 = time.perf_counter()
+        for doc, context, p, sources in stream:
+            if doc is not None:
+                store.add_document(doc, "-", "synthetic")
+                contexts[doc.id] = context
+                documents += 1
+            p.id = row + 1
+            vectors[row] = passage_vector(basis, sources, rng)
+            row += 1
+            batch.append(p)
+            if len(batch) >= BATCH:
+                break
+        gen_s += time.perf_counter() - t0
+        if not batch:
+            break
+        store.add_passages(batch, vectors[row - len(batch) : row], contexts)
+        batch, contexts = [], {}
+        print(f"  {row}/{total} đoạn", file=sys.stderr, flush=True)
+    store.add_accent_forms(accent_forms(base.lexicon_texts()))
+    store.commit()
+    store.close()
+    store_s = time.perf_counter() - t_store - gen_s
+
+    t0 = time.perf_counter()
+    ids = np.arange(1, total + 1, dtype=np.int64)
+    index = build_faiss(ids, vectors, dim)
+    save_faiss(index, folder)
+    faiss_s = time.perf_counter() - t0
+    index_type, params = describe_faiss(index)
+    write_manifest(
+        folder,
+        Manifest(
+            version=folder.name,
+            model_name=model,
+            dimension=dim,
+            passage_count=total,
+            document_count=documents,
+            corpus_hash=corpus_hash(base.documents) + f"-syn{total}",
+            built_at=dt.datetime.now(dt.UTC),
+        ),
+    )
+    publish(root, folder)
+
+    recall = None
+    if index_type != "IndexFlatIP":
+        queries = np.load(work.parent / "query_vectors.npy")
+        _, exact_rows = faiss.knn(queries, vectors, 10, faiss.METRIC_INNER_PRODUCT)
+        _, approx = index.search(queries, 10)
+        recall = round(recall_at(approx, ids[exact_rows]), 4)
+    build_s = store_s + faiss_s
+    return {
+        "passages": total,
+        "documents": documents,
+        "index_type": index_type,
+        "index_params": params,
+        "generate_s": round(gen_s, 2),
+        "store_s": round(store_s, 2),
+        "faiss_s": round(faiss_s, 2),
+        "build_s": round(build_s, 2),
+        "build_passages_per_s": round(total / build_s, 1),
+        "store_mb": round((folder / STORE).stat().st_size / 2**20, 1),
+        "faiss_mb": round((folder / FAISS_FILE).stat().st_size / 2**20, 1),
+        "ann_recall_at_10": recall,
+        "build_rss_mb": round(peak_rss_mb(), 1),
+        "total_s": round(time.perf_counter() - t_start, 2),
+    }
+
+
+def _timed(fn, *args) -> tuple[float, object]:
+    t0 = time.perf_counter()
+    out = fn(*args)
+    return (time.perf_counter() - t0) * 1000, out
+
+
+def serve(work: Path, model: str, knowledge: Path, rounds: int) -> dict:
+    from retrieval.assistant import Assistant
+
+    settings = bench_settings(work, model, knowledge)
+    t0 = time.perf_counter()
+    assistant = Assistant(settings)
+    load_s = time.perf_counter() - t0
+    searcher, encoder = assistant.searcher, assistant.encoder
+    questions = json.loads((work.parent / "questions.json").read_text(encoding="utf-8"))
+    n = settings.candidates
+    lexical = getattr(searcher, "lexical", None) or (
+        lambda q, limit: searcher.version.store.lexical_search(_fts(q), limit)
+    )
+    for q in questions[:5]:
+        assistant.ask(q)  # warm up torch, SQLite and the caches
+
+    embed, lex, dense, search, ask = [], [], [], [], []
+    vectors = {}
+    for q in questions:
+        encoder._cache.clear()
+        text = searcher.dense_text(q)
+        ms, vectors[q] = _timed(encoder.encode_query, text)
+        embed.append(ms)
+    for q in questions:
+        lex.append(_timed(lexical, q, n)[0])
+        dense.append(_timed(searcher.version.dense_search, vectors[q], n)[0])
+    for _ in range(rounds):
+        for q in questions:
+            encoder.encode_query(searcher.dense_text(q))  # cached: search without embedding
+            search.append(_timed(searcher.search, q)[0])
+    abstained = 0
+    for _ in range(rounds):
+        for q in questions:
+            encoder._cache.clear()  # a new question each time: embedding included
+            ms, answer = _timed(assistant.ask, q)
+            ask.append(ms)
+            abstained += answer.abstained
+    return {
+        "load_s": round(load_s, 2),
+        "questions": len(questions),
+        "embed_query_ms": percentiles(embed),
+        "lexical_ms": percentiles(lex),
+        "dense_ms": percentiles(dense),
+        "search_ms": percentiles(search),
+        "ask_ms": percentiles(ask),
+        "abstained_share": round(abstained / max(len(ask), 1), 3),
+        "rss_mb": round(peak_rss_mb(), 1),
+    }
+
+
+def _fts(question: str) -> str:
+    from retrieval.search import fts_query
+
+    return fts_query(question)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("phase", choices=["build", "serve"])
+    parser.add_argument("--work", type=Path, required=True)
+    parser.add_argument("--passages", type=int, default=1000)
+    parser.add_argument("--model", required=True)
+    parser.add_argument("--knowledge", type=Path, required=True)
+    parser.add_argument("--rounds", type=int, default=2)
+    args = parser.parse_args(argv)
+    args.work.mkdir(parents=True, exist_ok=True)
+    if args.phase == "build":
+        result = build(args.work, args.passages, args.model, args.knowledge)
+    else:
+        result = serve(args.work, args.model, args.knowledge, args.rounds)
+    (args.work / f"{args.phase}.json").write_text(json.dumps(result), encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,166 @@
+"""The benchmark at a tiny scale, and the approximate dense index it chooses at scale."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import faiss
+import numpy as np
+import pytest
+
+import retrieval.index as index_mod
+from retrieval.bench import parse_scales, register_cli
+from retrieval.bench.corpus import load_base, synthetic_passages
+from retrieval.bench.report import markdown_table, targets
+from retrieval.bench.worker import build, serve
+from retrieval.documents import load_knowledge_dir
+from retrieval.embedding import BACKEND_ENV, ONNX_DIR, ONNX_INT8, Encoder
+from retrieval.index import (
+    FAISS_FILE,
+    IndexVersion,
+    build_faiss,
+    current_version_dir,
+    describe_faiss,
+    probe_queries,
+    read_manifest,
+    recall_at,
+)
+from retrieval.models import Document
+from retrieval.reindex import build_index
+from retrieval.search import Searcher
+from tests.conftest import ROOT, make_settings, seed_from_project_index
+
+
+def clustered_vectors(n: int, d: int = 384, seed: int = 0) -> np.ndarray:
+    """Mixtures of a few hundred directions plus noise, like embeddings of related texts."""
+    rng = np.random.default_rng(seed)
+    basis = rng.normal(size=(200, d)).astype(np.float32)
+    weights = rng.dirichlet(np.full(200, 0.05), size=n).astype(np.float32)
+    v = weights @ basis + rng.normal(0, 0.05, size=(n, d)).astype(np.float32)
+    return v / np.linalg.norm(v, axis=1, keepdims=True)
+
+
+def test_approximate_index_reaches_recall_and_records_its_parameters(tmp_path: Path) -> None:
+    vectors = clustered_vectors(20_000)
+    ids = np.arange(100, 100 + len(vectors), dtype=np.int64)
+    index = build_faiss(ids, vectors, vectors.shape[1], approx_threshold=10_000)
+    kind, params = describe_faiss(index)
+    assert kind == "IndexIVFScalarQuantizer"
+    assert params["nlist"] >= 64 and 1 <= params["nprobe"] <= params["nlist"]
+    queries = probe_queries(vectors, np.random.default_rng(99))  # not the tuning queries
+    _, exact = faiss.knn(queries, vectors, 10, faiss.METRIC_INNER_PRODUCT)
+    _, approx = index.search(queries, 10)
+    assert recall_at(approx, ids[exact]) >= 0.95
+
+    # Written to disk, read back: the search-time nprobe comes from the manifest.
+    index_mod.save_faiss(index, tmp_path)
+    loaded = faiss.read_index(str(tmp_path / FAISS_FILE))
+    faiss.extract_index_ivf(loaded).nprobe = 1
+    index_mod.apply_search_params(loaded, params)
+    assert faiss.extract_index_ivf(loaded).nprobe == params["nprobe"]
+
+
+def test_small_corpus_keeps_the_exact_index() -> None:
+    vectors = clustered_vectors(500)
+    index = build_faiss(np.arange(500, dtype=np.int64), vectors, 384)
+    assert describe_faiss(index)[0] == "IndexFlatIP"
+    assert index.search(vectors[:1], 1)[1][0][0] == 0
+
+
+def test_reindex_with_the_approximate_index(
+    tmp_path: Path, encoder: Encoder, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Above the threshold, ``cchc reindex`` builds IVF, records it in the manifest, serves
+    from it, and a later incremental build keeps working."""
+    monkeypatch.setattr(index_mod, "APPROX_THRESHOLD", 100)
+    settings = make_settings(tmp_path / "data")
+    seed_from_project_index(settings)  # reuse the project's vectors: no embedding here
+    docs = load_knowledge_dir(settings.knowledge_dir)
+    build_index(settings, encoder, docs)
+    extra = Document(
+        id="cv-them-moi",
+        title="Công văn về đo hiệu năng chỉ mục",
+        kind="công văn",
+        summary="Một văn bản ngắn được thêm sau.",
+        body="Cơ quan hành chính công bố kết quả đo hiệu năng của chỉ mục tìm kiếm.",
+    )
+    build_index(settings, encoder, [*docs, extra])  # an incremental addition
+    folder = current_version_dir(settings.index_root)
+    manifest = read_manifest(folder)
+    assert manifest.index_type == "IndexIVFScalarQuantizer"
+    assert {"nlist", "nprobe"} <= set(manifest.index_params)
+    version = IndexVersion(folder)
+    assert version.faiss.ntotal == manifest.passage_count
+    assert faiss.extract_index_ivf(version.faiss).nprobe == manifest.index_params["nprobe"]
+    version.close()
+    searcher = Searcher(settings, encoder)
+    hits = searcher.search("Nguyên tắc quy định thủ tục hành chính là gì?").hits
+    assert hits and hits[0].dense_rank is not None
+
+
+def test_synthetic_corpus_is_varied_vietnamese() -> None:
+    base = load_base(ROOT / "knowledge")
+    rows = list(synthetic_passages(base, 60))
+    texts = [p.text for _, _, p, _ in rows]
+    assert len(set(texts)) == len(texts)
+    assert sum(doc is not None for doc, _, _, _ in rows) == 3  # 20 passages per document
+    assert all(any(ch in t for ch in "ăâđêôơư") for t in texts)
+
+
+def test_bench_smoke_at_tiny_scale(tmp_path: Path) -> None:
+    """Build and serve 400 passages through the worker code, then the report."""
+    base = load_base(ROOT / "knowledge")
+    rng = np.random.default_rng(0)
+    basis = rng.normal(size=(len(base.passages), 384)).astype(np.float32)
+    basis /= np.linalg.norm(basis, axis=1, keepdims=True)
+    np.save(tmp_path / "basis.npy", basis)
+    np.save(tmp_path / "query_vectors.npy", basis[:8])
+    questions = ["Nguyên tắc thực hiện thủ tục hành chính?", "Mục tiêu cải cách là gì?"]
+    (tmp_path / "questions.json").write_text(json.dumps(questions, ensure_ascii=False))
+    work = tmp_path / "scale-400"
+    make_settings(work / "data")  # links the built model
+    built = build(work, 400, "multilingual-e5-small", ROOT / "knowledge")
+    assert built["passages"] == 400 and built["index_type"] == "IndexFlatIP"
+    assert built["store_mb"] > 0 and built["faiss_mb"] > 0 and built["build_s"] > 0
+    served = serve(work, "multilingual-e5-small", ROOT / "knowledge", rounds=1)
+    for key in ("embed_query_ms", "search_ms", "ask_ms", "lexical_ms", "dense_ms"):
+        assert served[key]["p50"] > 0
+    assert served["rss_mb"] > 100
+    scale = {
+        **built,
+        **served,
+        "embed_query_ms": served["embed_query_ms"],
+        "ann_recall_at_10": None,
+    }
+    result = {"machine": "test", "embed_passages_per_s": 12.0, "scales": [scale]}
+    assert "400" in markdown_table(result)
+    assert any(name.startswith("passage embedding") for name, *_ in targets(result))
+
+
+def test_scales_and_cli() -> None:
+    assert parse_scales("1k,10k,100k,1M") == [1_000, 10_000, 100_000, 1_000_000]
+    import argparse
+
+    parser = argparse.ArgumentParser()
+    register_cli(parser.add_subparsers(dest="command"))
+    args = parser.parse_args(["bench", "--quick", "--json", "--scales", "2k"])
+    assert args.quick and args.json and args.scales == [2_000] and callable(args.func)
+
+
+def test_onnx_int8_backend_agrees_with_torch(
+    settings, encoder: Encoder, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The optional ONNX Runtime int8 backend gives nearly the same vectors as torch fp32."""
+    pytest.importorskip("onnxruntime")
+    if not (settings.default_model_dir / ONNX_DIR / ONNX_INT8).exists():
+        pytest.skip("no ONNX export (retrieval.embedding.export_onnx) in data/models")
+    monkeypatch.setenv(BACKEND_ENV, "onnx-int8")
+    onnx = Encoder(settings)
+    assert onnx.backend == "onnx-int8" and onnx.dimension == encoder.dimension
+    texts = ["Nguyên tắc thực hiện thủ tục hành chính", "Mục tiêu cải cách hành chính 2030"]
+    a, b = encoder.encode_passages(texts), onnx.encode_passages(texts)
+    assert np.allclose(np.linalg.norm(b, axis=1), 1.0, atol=1e-4)
+    assert float(np.min(np.sum(a * b, axis=1))) > 0.95
+    q = onnx.encode_query(texts[0])
+    assert float(q @ encoder.encode_query(texts[0])) > 0.95
