@@ -57,10 +57,15 @@ async def send_html(
 
 
 @contextlib.asynccontextmanager
-async def typing(bot: Bot, chat_id: int, thread_id: int | None = None) -> AsyncIterator[None]:
-    """Show "đang nhập…" in the chat for as long as the block runs."""
+async def typing(
+    bot: Bot, chat_id: int, thread_id: int | None = None, delay: float = 0.0
+) -> AsyncIterator[None]:
+    """Show "đang nhập…" in the chat for as long as the block runs, once it has run ``delay``
+    seconds: a quick answer needs no indicator, and each indicator costs one request of the
+    30 a second Telegram allows a bot (``AIORateLimiter`` queues the rest)."""
 
     async def keep_typing() -> None:
+        await asyncio.sleep(delay)
         while True:
             try:
                 await bot.send_chat_action(chat_id, ChatAction.TYPING, message_thread_id=thread_id)

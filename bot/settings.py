@@ -62,6 +62,9 @@ class BotSettings(Settings):
     page_size: int = Field(5, ge=1, le=10, description="Số đoạn trích dẫn mỗi trang")
     max_pages: int = Field(3, ge=1, le=4)
     workers: int = Field(4, ge=1, le=64, description="Số luồng chạy truy xuất")
+    typing_delay: float = Field(
+        0.3, ge=0.0, le=10.0, description="Giây chờ trước khi hiện “đang nhập…”"
+    )
     bot_db: Path | None = Field(None, description="Tệp SQLite nhật ký của bot")
     quiz_min_period: int = Field(
         5, ge=1, le=600, description="Thời gian tối thiểu (giây) cho mỗi câu đố trong nhóm"

@@ -10,6 +10,7 @@ from threading import Lock
 
 import numpy as np
 
+from retrieval.batching import QueryBatcher
 from retrieval.settings import DEFAULT_MODEL, Settings
 from retrieval.text import clean, expand_abbreviations
 
@@ -162,6 +163,7 @@ class Encoder:
         self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
         self._cache_size = cache_size
         self._lock = Lock()
+        self._batcher = QueryBatcher(self._encode_queries)
 
     def encode_passages(self, texts: list[str], batch_size: int = 16, **kwargs) -> np.ndarray:
         if not texts:
@@ -176,17 +178,22 @@ class Encoder:
         )
         return np.asarray(vecs, dtype=np.float32)
 
+    def _encode_queries(self, texts: list[str]) -> np.ndarray:
+        vecs = self.model.encode(
+            texts, prompt=self.query_prompt, normalize_embeddings=True, convert_to_numpy=True
+        )
+        return np.asarray(vecs, dtype=np.float32)
+
     def encode_query(self, text: str) -> np.ndarray:
-        """One question's vector, from an LRU cache keyed on the normalised text."""
+        """One question's vector, from an LRU cache keyed on the normalised text; questions
+        asked at the same time are encoded together (``retrieval.batching``)."""
         key = prepare(text)
         with self._lock:
             hit = self._cache.get(key)
             if hit is not None:
                 self._cache.move_to_end(key)
                 return hit
-        vec = self.model.encode(
-            [key], prompt=self.query_prompt, normalize_embeddings=True, convert_to_numpy=True
-        )[0].astype(np.float32)
+        vec = self._batcher.encode(key)
         with self._lock:
             self._cache[key] = vec
             if len(self._cache) > self._cache_size:

@@ -28,7 +28,7 @@ QUESTION = "Các giải pháp của Nghị quyết 76/NQ-CP là gì?"
 async def bot(built_index, assistant, tmp_path_factory):
     db = tmp_path_factory.mktemp("bot") / "bot.sqlite"
     async with running_bot(
-        built_index, assistant, db, admin_ids=str(ADMIN), throttle_per_minute=4
+        built_index, assistant, db, admin_ids=str(ADMIN), throttle_per_minute=4, typing_delay=0
     ) as harness:
         yield harness
 

@@ -70,7 +70,7 @@ async def answer_question(
     if problem:
         await send_html(context.bot, chat_id, esc(problem), reply_to=reply_to, thread_id=thread_id)
         return
-    async with typing(context.bot, chat_id, thread_id):
+    async with typing(context.bot, chat_id, thread_id, svc.settings.typing_delay):
         answer = await svc.ask(question, svc.settings.page_size)
     key = new_key() if answer.citations else None
     question_id = await svc.db(
@@ -236,7 +236,7 @@ async def on_more(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         return
     await query.answer()
     thread_id = _thread_of(update)
-    async with typing(context.bot, chat.id, thread_id):
+    async with typing(context.bot, chat.id, thread_id, svc.settings.typing_delay):
         answer = await svc.ask(record.question, (page + 1) * size)
     shown = answer.citations[page * size : (page + 1) * size]
     if answer.abstained or not shown:
