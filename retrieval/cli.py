@@ -253,11 +253,15 @@ def cmd_setup(args: argparse.Namespace, settings: Settings) -> int:
         from retrieval.model_build import build_default_model
 
         build_default_model(settings.default_model_dir)
+        if settings.embedding_backend == "onnx-int8":
+            from retrieval.embedding import export_onnx
+
+            export_onnx(settings.default_model_dir)
     folder = current_version_dir(settings.index_root)
     manifest = read_manifest(folder) if folder else None
     stale = (
         manifest is None
-        or manifest.model_name != settings.embedding_model
+        or manifest.model_name != settings.index_model_name()
         or manifest.chunker != CHUNKER_VERSION
         or manifest.corpus_hash != corpus_hash(all_documents(settings))
     )

@@ -28,7 +28,6 @@ def prepare(text: str) -> str:
 
 #: ``CCHC_EMBEDDING_BACKEND``: ``torch`` (default, sentence-transformers on torch fp32) or
 #: ``onnx-int8`` (ONNX Runtime with a dynamically quantised int8 export, see ``export_onnx``).
-BACKEND_ENV = "CCHC_EMBEDDING_BACKEND"
 ONNX_DIR = "onnx"
 ONNX_INT8 = "model_qint8.onnx"
 
@@ -132,14 +131,14 @@ class Encoder:
         hf_logging.set_verbosity_error()  # no load reports or progress bars in the chat
         hf_logging.disable_progress_bar()
 
-        self.name = settings.embedding_model
+        self.name = settings.index_model_name()
         target = settings.model_path_or_name()
         if self.name == DEFAULT_MODEL and not Path(target, "modules.json").exists():
             raise ModelUnavailableError(
                 f"Chưa có mô hình {DEFAULT_MODEL} trong {target}. "
                 "Hãy chạy `make run` hoặc `python -m retrieval.model_build` để dựng mô hình."
             )
-        self.backend = os.environ.get(BACKEND_ENV, "torch").strip().lower() or "torch"
+        self.backend = settings.embedding_backend
         try:
             if self.backend == "onnx-int8":
                 self.model = OnnxModel(Path(target))
@@ -207,7 +206,7 @@ class LazyEncoder:
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
-        self.name = settings.embedding_model
+        self.name = settings.index_model_name()
         self._encoder: Encoder | None = None
 
     @property

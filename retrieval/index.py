@@ -247,7 +247,7 @@ class IndexVersion:
                 "(hoặc `make run`) để xây dựng."
             )
         version = cls(folder)
-        version.check_model(settings.embedding_model, None)
+        version.check_model(settings.index_model_name(), None)
         return version
 
     def check_model(self, model_name: str, dimension: int | None) -> None:

