@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import functools
 import logging
 import sqlite3
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
@@ -26,6 +25,7 @@ from retrieval.documents import load_knowledge_dir
 from retrieval.index import current_version_dir
 from retrieval.models import Answer, DocumentMeta, Passage
 from retrieval.quiz import CuratedError, QuizQuestion, build_bank, load_curated
+from retrieval.search import ReadWriteLock
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -38,50 +38,8 @@ EXAMPLES = [
 ]
 
 
-class IndexGate:
-    """Readers (questions) share the live index; a reload waits for them and has it alone.
-
-    Closing the old version while a question is still reading it would fail that question, so
-    a reload takes the gate exclusively. Waiting reloads go first: new questions queue behind
-    them, and a reload lasts well under a second.
-    """
-
-    def __init__(self) -> None:
-        self._cond = threading.Condition()
-        self._readers = 0
-        self._writing = False
-        self._waiting = 0
-
-    @contextlib.contextmanager
-    def reading(self) -> Iterator[None]:
-        with self._cond:
-            while self._writing or self._waiting:
-                self._cond.wait()
-            self._readers += 1
-        try:
-            yield
-        finally:
-            with self._cond:
-                self._readers -= 1
-                if not self._readers:
-                    self._cond.notify_all()
-
-    @contextlib.contextmanager
-    def writing(self) -> Iterator[None]:
-        with self._cond:
-            self._waiting += 1
-            try:
-                while self._writing or self._readers:
-                    self._cond.wait()
-            finally:
-                self._waiting -= 1
-            self._writing = True
-        try:
-            yield
-        finally:
-            with self._cond:
-                self._writing = False
-                self._cond.notify_all()
+#: Questions share the live index; a reload waits for them (the core's own lock).
+IndexGate = ReadWriteLock
 
 
 @dataclass

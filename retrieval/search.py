@@ -110,31 +110,42 @@ def near_duplicate(a: str, b: str, threshold: float = 0.6) -> bool:
 
 
 class ReadWriteLock:
-    """Many searches at once, or one version swap: a swap waits for searches in flight."""
+    """Readers (searches) share the live index; a version swap waits for them and has it alone.
+
+    Closing the old version while a search still reads it would fail that search. Waiting
+    swaps go first: new searches queue behind them, and a swap lasts well under a second.
+    """
 
     def __init__(self) -> None:
         self._cond = threading.Condition()
         self._readers = 0
         self._writing = False
+        self._waiting = 0
 
     @contextmanager
     def reading(self) -> Iterator[None]:
         with self._cond:
-            self._cond.wait_for(lambda: not self._writing)
+            while self._writing or self._waiting:
+                self._cond.wait()
             self._readers += 1
         try:
             yield
         finally:
             with self._cond:
                 self._readers -= 1
-                self._cond.notify_all()
+                if not self._readers:
+                    self._cond.notify_all()
 
     @contextmanager
     def writing(self) -> Iterator[None]:
         with self._cond:
-            self._cond.wait_for(lambda: not self._writing)
+            self._waiting += 1
+            try:
+                while self._writing or self._readers:
+                    self._cond.wait()
+            finally:
+                self._waiting -= 1
             self._writing = True
-            self._cond.wait_for(lambda: self._readers == 0)
         try:
             yield
         finally:
