@@ -458,13 +458,9 @@ class FakeTelegram:
     ) -> list[Call]:
         """Wait until at least ``count`` matching calls were made; return them all."""
         deadline = time.monotonic() + timeout
-        while True:
-            found = self._matching(method, where, match, ok_only)
-            if len(found) >= count:
-                return found
-            if time.monotonic() > deadline:
-                raise AssertionError(self._timeout_report(method, count, found))
+        while (found := self._poll(method, count, where, match, ok_only, deadline)) is None:
             await asyncio.sleep(0.02)
+        return found
 
     def wait_for_sync(
         self,
@@ -477,13 +473,27 @@ class FakeTelegram:
         **match: Any,
     ) -> list[Call]:
         deadline = time.monotonic() + timeout
-        while True:
-            found = self._matching(method, where, match, ok_only)
-            if len(found) >= count:
-                return found
-            if time.monotonic() > deadline:
-                raise AssertionError(self._timeout_report(method, count, found))
+        while (found := self._poll(method, count, where, match, ok_only, deadline)) is None:
             time.sleep(0.02)
+        return found
+
+    def _poll(
+        self,
+        method: str,
+        count: int,
+        where: Callable[[Call], bool] | None,
+        match: dict,
+        ok_only: bool,
+        deadline: float,
+    ) -> list[Call] | None:
+        """The matching calls once there are ``count``; None to keep waiting; fails at the
+        deadline with the recent calls, to show what happened instead."""
+        found = self._matching(method, where, match, ok_only)
+        if len(found) >= count:
+            return found
+        if time.monotonic() > deadline:
+            raise AssertionError(self._timeout_report(method, count, found))
+        return None
 
     def _timeout_report(self, method: str, count: int, found: list[Call]) -> str:
         recent = [(c.method, c.status, str(c.params)[:120]) for c in self.calls[-15:]]
