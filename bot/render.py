@@ -40,9 +40,14 @@ def doc_line(doc: DocumentMeta) -> str:
     return " — ".join(parts)
 
 
-def citation_html(c: Citation) -> str:
-    line = f"[{c.number}] {doc_line(c.hit.document)} — mục: {esc(c.hit.passage.section)}"
-    if link := _link(c.hit.document.source, "nguồn"):
+def citation_html(c: Citation, same_document_as_previous: bool = False) -> str:
+    """One numbered source. On a phone the title is long: a citation from the same document
+    as the one above it says so instead of repeating the title, number and date."""
+    doc = "<i>cùng văn bản trên</i>" if same_document_as_previous else doc_line(c.hit.document)
+    line = f"[{c.number}] {doc} — mục: {esc(c.hit.passage.section)}"
+    if c.hit.passage.origin:
+        line += f" — trích {esc(c.hit.passage.origin)}"
+    if not same_document_as_previous and (link := _link(c.hit.document.source, "nguồn")):
         line += f" — {link}"
     if c.warning:
         line += f"\n    ⚠️ <i>{esc(c.warning)}</i>"
@@ -67,7 +72,11 @@ def render_answer(answer: Answer, *, title: str | None = None) -> str:
         lines = [f"<b>{esc(label)}</b>"]
         lines += [f"• {esc(' '.join(c.excerpt))} [{c.number}]" for c in cites]
         paragraphs.append("\n".join(lines))
-    sources = ["📚 <b>Nguồn trích dẫn</b>"] + [citation_html(c) for c in answer.citations]
+    sources = ["📚 <b>Nguồn trích dẫn</b>"]
+    previous = None
+    for c in answer.citations:
+        sources.append(citation_html(c, same_document_as_previous=c.hit.document.id == previous))
+        previous = c.hit.document.id
     paragraphs.append("\n".join(sources))
     return "\n\n".join(paragraphs)
 

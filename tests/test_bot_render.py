@@ -48,9 +48,11 @@ def test_answer_html_groups_by_kind_and_escapes_everything() -> None:
     assert text.index("\nMục tiêu\n") < text.index("\nGiải pháp\n")  # kinds in fixed order
     assert "Giải pháp <b>số hóa</b> & cải cách?" in text
     assert "Đẩy mạnh <số hóa> & cải cách. [1]" in text
-    assert "[2] Nghị quyết 76/NQ-CP về Chương trình tổng thể <CCHC> & cải cách" in text
+    assert "[1] Nghị quyết 76/NQ-CP về Chương trình tổng thể <CCHC> & cải cách" in text
     assert "số 76/NQ-CP" in text and "ngày 15/07/2021" in text and "mục: Mục III > 2" in text
-    assert links == ["https://example.gov.vn/vb?id=1&x=2"] * 2  # one per citation
+    # The second citation of the same document does not repeat its title, number or link.
+    assert "[2] cùng văn bản trên — mục: Mục III > 2" in text
+    assert links == ["https://example.gov.vn/vb?id=1&x=2"]
 
 
 def test_warning_for_documents_not_in_force() -> None:
