@@ -150,7 +150,8 @@ async def test_private_practice_score_sources_and_retry(bot: BotHarness) -> None
     fake.press(result.result, retry[0]["callback_data"], user_id=user)
     again = await poll_number(fake, user, 4)
     assert again["poll"]["question"].endswith(second["poll"]["question"].split(": ", 1)[1])
-    assert "1/1" in again["poll"]["question"]
+    # numbered, unless the question alone is at Telegram's 300-character limit
+    assert "1/1" in again["poll"]["question"] or len(again["poll"]["question"]) > 294
 
     # the history
     fake.send_text("/diem", user_id=user)

@@ -152,8 +152,10 @@ async def to_chat(
 
 # -- sending questions ----------------------------------------------------------------------
 def poll_question(q: QuizQuestion, idx: int, total: int) -> str:
-    text = f"Câu {idx + 1}/{total}: {q.question}"
-    return text if len(text) <= MAX_QUESTION else q.question
+    for prefix in (f"Câu {idx + 1}/{total}: ", f"{idx + 1}/{total}: "):
+        if len(prefix) + len(q.question) <= MAX_QUESTION:
+            return prefix + q.question
+    return q.question  # a question at Telegram's limit goes without its number
 
 
 async def send_question(bot: Bot, svc: Services, run: QuizRun, idx: int) -> QuizPoll:
