@@ -96,6 +96,12 @@ def fts_query(question: str) -> str:
 
 
 @lru_cache(maxsize=8192)
+def _folded_syllables(text: str) -> tuple[str, ...]:
+    """Accent-folded syllables of a passage; cached, as the best passages recur."""
+    return tuple(fold(t) for t in syllables(text))
+
+
+@lru_cache(maxsize=8192)
 def _shingles(text: str) -> frozenset[str]:
     """Folded syllable triples; cached, as each candidate is compared with every kept hit."""
     toks = [fold(t) for t in syllables(text)]
@@ -228,7 +234,7 @@ class Searcher:
         words = list(dict.fromkeys(fold(w) for w in words_typed))
         if not words:
             return 0.0, []
-        toks = [fold(t) for t in syllables(passage_text)]
+        toks = _folded_syllables(passage_text)
         present = set(toks)
         weights = {w: self.idf(w) for w in words}
         total = sum(weights.values()) or 1.0
