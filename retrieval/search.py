@@ -218,9 +218,20 @@ class Searcher:
         return (kept or ranked[:2])[:LARGE_QUERY_TERMS]
 
     def lexical(self, question: str, limit: int) -> list[tuple[int, float]]:
-        """BM25 candidates from FTS5, best first."""
+        """BM25 candidates from FTS5, best first.
+
+        At scale, two stages: first only the passages that contain the question's rarest term
+        (FTS5 walks that short posting list and seeks in the others), scored by BM25 over all
+        the kept terms; the full OR query runs only when that finds too few."""
         terms = self.selective_terms(fts_terms(question))
-        return self.version.store.lexical_search(match_string(terms), limit)
+        store = self.version.store
+        if self.total >= LARGE_CORPUS and len(terms) > 1:
+            rarest = terms[0]
+            narrow = f"{rarest[0]}:{_quote(rarest[1])} AND ({match_string(terms)})"
+            found = store.lexical_search(narrow, limit)
+            if len(found) >= limit:
+                return found
+        return store.lexical_search(match_string(terms), limit)
 
     def idf(self, folded_term: str) -> float:
         df = self.doc_freq(folded_term)
