@@ -151,3 +151,26 @@ def test_own_questions_and_off_topic_set(assistant: Assistant) -> None:
     off = evaluate(assistant, load_questions(ROOT / "tests/data/offtopic.jsonl"))
     assert on.recall_at_5 >= 0.9 and on.false_abstentions == 0
     assert off.abstention_accuracy == 1.0
+
+
+def test_two_stage_lexical_search_at_scale(
+    assistant: Assistant, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Above LARGE_CORPUS passages, candidates first come from the rarest term's passages;
+    the full OR query runs only when those are too few."""
+    import retrieval.search as search_module
+    from retrieval.search import fts_terms
+    from retrieval.text import fold
+
+    searcher = assistant.searcher
+    question = "Trách nhiệm kiểm soát thủ tục hành chính của Văn phòng Chính phủ"
+    monkeypatch.setattr(search_module, "LARGE_CORPUS", 10)
+    column, rarest = searcher.selective_terms(fts_terms(question))[0]
+    narrow = searcher.lexical(question, 3)
+    assert len(narrow) == 3
+    texts = searcher.version.store.passages([pid for pid, _ in narrow])
+    for p in texts.values():
+        words = fold(f"{p.section} {p.text}").replace(" ", "_")
+        assert fold(rarest) in words
+    wide = searcher.lexical(question, 150)
+    assert len(wide) > searcher.column_freq(column, rarest)  # fell back to the OR query
