@@ -160,17 +160,17 @@ def test_two_stage_lexical_search_at_scale(
     the full OR query runs only when those are too few."""
     import retrieval.search as search_module
     from retrieval.search import fts_terms
-    from retrieval.text import fold
-
     searcher = assistant.searcher
     question = "Trách nhiệm kiểm soát thủ tục hành chính của Văn phòng Chính phủ"
     monkeypatch.setattr(search_module, "LARGE_CORPUS", 10)
     column, rarest = searcher.selective_terms(fts_terms(question))[0]
-    narrow = searcher.lexical(question, 3)
-    assert len(narrow) == 3
-    texts = searcher.version.store.passages([pid for pid, _ in narrow])
-    for p in texts.values():
-        words = fold(f"{p.section} {p.text}").replace(" ", "_")
-        assert fold(rarest) in words
-    wide = searcher.lexical(question, 150)
-    assert len(wide) > searcher.column_freq(column, rarest)  # fell back to the OR query
+    having_rarest = {
+        pid for pid, _ in searcher.version.store.lexical_search(f'{column}:"{rarest}"', 1000)
+    }
+    assert having_rarest
+    # Enough passages have the rarest term: only those are candidates.
+    narrow = searcher.lexical(question, len(having_rarest))
+    assert {pid for pid, _ in narrow} == having_rarest
+    # Too few: the full OR query runs.
+    wide = searcher.lexical(question, len(having_rarest) + 5)
+    assert len(wide) == len(having_rarest) + 5
