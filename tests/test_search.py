@@ -160,6 +160,7 @@ def test_two_stage_lexical_search_at_scale(
     the full OR query runs only when those are too few."""
     import retrieval.search as search_module
     from retrieval.search import fts_terms
+
     searcher = assistant.searcher
     question = "Trách nhiệm kiểm soát thủ tục hành chính của Văn phòng Chính phủ"
     monkeypatch.setattr(search_module, "LARGE_CORPUS", 10)
