@@ -22,10 +22,8 @@ from retrieval.assistant import Assistant
 from retrieval.chunking import chunk_document
 from retrieval.docstore import all_documents
 from retrieval.documents import load_knowledge_dir
-from retrieval.index import current_version_dir
 from retrieval.models import Answer, DocumentMeta, Passage
 from retrieval.quiz import CuratedError, QuizQuestion, build_bank, load_curated
-from retrieval.search import ReadWriteLock
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -38,10 +36,6 @@ EXAMPLES = [
 ]
 
 
-#: Questions share the live index; a reload waits for them (the core's own lock).
-IndexGate = ReadWriteLock
-
-
 @dataclass
 class Services:
     settings: BotSettings
@@ -51,7 +45,6 @@ class Services:
     throttle: Throttle
     executor: ThreadPoolExecutor = field(repr=False)
     examples: list[str] = field(default_factory=lambda: list(EXAMPLES))
-    index_gate: IndexGate = field(default_factory=IndexGate, repr=False)
     #: Reindex runs take minutes: one thread of their own, so questions keep their workers.
     reindex_executor: ThreadPoolExecutor = field(
         default_factory=lambda: ThreadPoolExecutor(1, thread_name_prefix="cchc-reindex"),
@@ -117,30 +110,17 @@ class Services:
         loop = asyncio.get_running_loop()
         return await loop.run_in_executor(self.reindex_executor, functools.partial(fn, *args))
 
-    def index_changed(self) -> bool:
-        """Whether a newer index version was published than the one being served (cheap)."""
-        searcher = getattr(self.assistant, "searcher", None)
-        version = getattr(searcher, "version", None)
-        root = getattr(getattr(self.assistant, "settings", None), "index_root", None)
-        if version is None or root is None:
-            return False
-        live = current_version_dir(root)
-        return live is not None and live.name != version.folder.name
-
     def refresh_index(self) -> bool:
-        """Switch to a newly published version, if any; True when it did. Blocking."""
-        if not self.index_changed():
-            return False
-        with self.index_gate.writing():
-            return self.assistant.reload_if_changed()
+        """Switch to a newly published version, if any; True when it did. Blocking; questions
+        in flight finish on the old version first (the core's swap lock)."""
+        return self.assistant.reload_if_changed()
 
     def _ask(self, question: str, k: int) -> Answer:
         try:
             self.refresh_index()
         except Exception:  # a broken new version: keep answering from the one we have
             log.exception("Không chuyển được sang phiên bản chỉ mục mới")
-        with self.index_gate.reading():
-            return self.assistant.ask(question, k=k)
+        return self.assistant.ask(question, k=k)
 
     async def ask(self, question: str, k: int) -> Answer:
         """Answer from the newest published version: checked between questions."""
@@ -164,16 +144,7 @@ class Services:
 
     def passages(self, ids: list[int]) -> list[tuple[Passage, DocumentMeta]]:
         """Passages of the live index by id, in the order given; missing ones are skipped."""
-        searcher = self.assistant.searcher
-        with self.index_gate.reading():
-            found = searcher.version.store.passages(ids)
-            documents = searcher.documents
-        out = []
-        for pid in ids:
-            p = found.get(pid)
-            if p is not None and p.doc_id in documents:
-                out.append((p, documents[p.doc_id]))
-        return out
+        return self.assistant.searcher.passages(ids)
 
     def close(self) -> None:
         self.executor.shutdown(wait=False, cancel_futures=True)

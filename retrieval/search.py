@@ -191,6 +191,18 @@ class Searcher:
         old.close()
         return True
 
+    def passages(self, ids: list[int]) -> list[tuple[Passage, DocumentMeta]]:
+        """Passages of the live version by id, with their documents, in the order given;
+        ids the version does not have are skipped. Safe while a new version is swapped in."""
+        with self._swap.reading():
+            found = self.version.store.passages(ids)
+            documents = self.documents
+        return [
+            (found[pid], documents[found[pid].doc_id])
+            for pid in ids
+            if pid in found and found[pid].doc_id in documents
+        ]
+
     def doc_freq(self, folded_term: str) -> int:
         return self.column_freq("folded", folded_term)
 

@@ -19,7 +19,6 @@ import pytest_asyncio
 from bot import texts
 from bot.handlers import ingest
 from bot.log_store import LogStore
-from bot.services import IndexGate
 from retrieval.assistant import Assistant
 from retrieval.documents import parse_markdown
 from retrieval.embedding import Encoder
@@ -444,30 +443,6 @@ def test_report_is_escaped_and_lists_duplicates() -> None:
     assert "v1<2>" in text and "b&c" in text and "(bỏ qua)" in text
     assert "nhúng 1,2 giây" in text or "nhúng 1,3 giây" in text
     assert "tổng 2,0 giây" in text
-
-
-def test_index_gate_lets_a_reload_wait_for_questions() -> None:
-    gate = IndexGate()
-    order: list[str] = []
-    reading = threading.Event()
-
-    def reader() -> None:
-        with gate.reading():
-            reading.set()
-            time.sleep(0.2)
-            order.append("question")
-
-    def writer() -> None:
-        reading.wait()
-        with gate.writing():
-            order.append("reload")
-
-    threads = [threading.Thread(target=reader), threading.Thread(target=writer)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(5)
-    assert order == ["question", "reload"]
 
 
 def test_pending_actions_expire(tmp_path: Path) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+import time
 import unicodedata
 from pathlib import Path
 
@@ -9,7 +11,7 @@ import pytest
 
 from retrieval.assistant import Assistant
 from retrieval.evaluation import evaluate, load_questions
-from retrieval.search import SearchFilters, fts_query, near_duplicate
+from retrieval.search import ReadWriteLock, SearchFilters, fts_query, near_duplicate
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED_EVAL = ROOT.parent / "shared" / "eval" / "questions.jsonl"
@@ -175,3 +177,27 @@ def test_two_stage_lexical_search_at_scale(
     # Too few: the full OR query runs.
     wide = searcher.lexical(question, len(having_rarest) + 5)
     assert len(wide) == len(having_rarest) + 5
+
+
+def test_swap_lock_lets_a_reload_wait_for_questions() -> None:
+    gate = ReadWriteLock()
+    order: list[str] = []
+    reading = threading.Event()
+
+    def reader() -> None:
+        with gate.reading():
+            reading.set()
+            time.sleep(0.2)
+            order.append("question")
+
+    def writer() -> None:
+        reading.wait()
+        with gate.writing():
+            order.append("reload")
+
+    threads = [threading.Thread(target=reader), threading.Thread(target=writer)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(5)
+    assert order == ["question", "reload"]
