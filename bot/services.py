@@ -78,14 +78,15 @@ class Services:
             self.quiz_store = QuizStore(self.settings.bot_db_path)
         return self.quiz_store
 
-    def _index_version(self) -> str | None:
+    def index_version(self) -> str | None:
+        """The name of the index version being served (None before an index exists)."""
         version = getattr(getattr(self.assistant, "searcher", None), "version", None)
         folder = getattr(version, "folder", None)
         return folder.name if folder is not None else None
 
     def quiz_bank(self) -> list[QuizQuestion]:
         """The question bank over the documents served (blocking; cached per index version)."""
-        version = self._index_version()
+        version = self.index_version()
         with self._bank_lock:
             if self._bank is not None and self._bank[0] == version:
                 return self._bank[1]

@@ -67,6 +67,6 @@ async def on_reload(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         log.exception("Nạp lại chỉ mục thất bại")
         await send_html(context.bot, update.effective_chat.id, texts.RELOAD_FAILED)
         return
-    version = svc.assistant.searcher.version.folder.name
+    version = svc.index_version() or "—"
     template = texts.RELOADED if changed else texts.NOT_RELOADED
     await send_html(context.bot, update.effective_chat.id, template.format(version=esc(version)))

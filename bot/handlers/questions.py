@@ -16,7 +16,7 @@ from bot.addressing import addressed_question, command_argument
 from bot.log_store import AnswerRecord, new_key
 from bot.render import esc, render_answer, render_passages
 from bot.send import send_html, typing
-from bot.services import Services, services
+from bot.services import services
 
 log = logging.getLogger(__name__)
 
@@ -39,13 +39,6 @@ def answer_keyboard(key: str, more: tuple[str, int] | None) -> InlineKeyboardMar
         InlineKeyboardButton("👎", callback_data=f"fb:{key}:0"),
     ]
     return InlineKeyboardMarkup([first, feedback])
-
-
-def _index_version(svc: Services) -> str | None:
-    searcher = getattr(svc.assistant, "searcher", None)
-    version = getattr(searcher, "version", None)
-    folder = getattr(version, "folder", None)
-    return folder.name if folder is not None else None
 
 
 async def answer_question(
@@ -81,7 +74,7 @@ async def answer_question(
         answer=answer,
         latency_ms=(time.perf_counter() - started) * 1000,
         key=key,
-        version=_index_version(svc),
+        version=svc.index_version(),
     )
     markup = None
     if key and question_id is not None:  # buttons only when they can be honoured later
@@ -194,7 +187,7 @@ async def on_full(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     match = FULL.match(query.data or "")
     chat = update.effective_chat
     record = await svc.db(svc.store.answer, match.group(1)) if match else None
-    if record is None or chat is None or record.version != _index_version(svc):
+    if record is None or chat is None or record.version != svc.index_version():
         await _expired(update)
         return
     found = await svc.in_worker(svc.passages, record.passage_ids)
@@ -251,7 +244,7 @@ async def on_more(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
             question=record.question,
             passage_ids=[c.hit.passage.id for c in shown],
             page=page,
-            version=_index_version(svc),
+            version=svc.index_version(),
         ),
     )
     markup = None
