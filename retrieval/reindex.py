@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import time
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -71,32 +72,36 @@ class BuildReport(BaseModel):
     seconds: dict[str, float]
 
 
-def live_documents(settings: Settings) -> dict[str, Document]:
-    """The documents of the live version, with their bodies (empty without an index)."""
-    folder = current_version_dir(settings.index_root)
+@dataclass
+class LiveVersion:
+    """What a build needs from the version being served, read in one pass of its store.
+    A dataclass, not a model: at a million passages, validating the vectors would cost."""
+
+    folder: Path | None = None
+    manifest: Manifest | None = None
+    documents: dict[str, Document] = field(default_factory=dict)
+    #: content hash → (passage id, vector), only when built with the model asked for
+    passages: dict[str, tuple[int, np.ndarray]] = field(default_factory=dict)
+
+
+def read_live(root: Path, model_name: str) -> LiveVersion:
+    folder = current_version_dir(root)
     if folder is None:
-        return {}
+        return LiveVersion()
+    manifest = read_manifest(folder)
     store = Store(folder / STORE, readonly=True)
     try:
-        return {
+        documents = {
             d.id: Document(**d.model_dump(), body=store.document_body(d.id) or "-")
             for d in store.documents()
         }
+        passages = {}
+        if manifest.model_name == model_name:
+            rows = store.db.conn.execute("SELECT content_hash, id, vector FROM passages")
+            passages = {h: (int(i), np.frombuffer(v, dtype=np.float32)) for h, i, v in rows}
     finally:
         store.close()
-
-
-def _live_passages(root: Path, model_name: str) -> dict[str, tuple[int, np.ndarray]]:
-    """content hash → (passage id, vector) in the live version built with this model."""
-    folder = current_version_dir(root)
-    if folder is None or read_manifest(folder).model_name != model_name:
-        return {}
-    store = Store(folder / STORE, readonly=True)
-    try:
-        rows = store.db.conn.execute("SELECT content_hash, id, vector FROM passages")
-        return {h: (int(i), np.frombuffer(v, dtype=np.float32)) for h, i, v in rows}
-    finally:
-        store.close()
+    return LiveVersion(folder=folder, manifest=manifest, documents=documents, passages=passages)
 
 
 def chunk_all(documents: list[Document]) -> tuple[list[Passage], dict[str, str]]:
@@ -151,11 +156,12 @@ def build_index(
     timings["chunking"] = time.perf_counter() - t0
 
     t1 = time.perf_counter()
-    live = _live_passages(root, encoder.name)
+    current = read_live(root, encoder.name)
+    live = current.passages
     cache = VectorCache(settings.data_dir / "vector_cache.sqlite", encoder.name)
     try:
         cached = cache.get_many([p.content_hash for p in passages if p.content_hash not in live])
-        plan = make_plan(live_documents(settings), documents, passages, set(live) | set(cached))
+        plan = make_plan(current.documents, documents, passages, set(live) | set(cached))
         timings["planning"] = time.perf_counter() - t1
         if dry_run:
             return BuildReport(
@@ -169,8 +175,7 @@ def build_index(
                 seconds=_round(timings),
             )
 
-        folder = current_version_dir(root)
-        manifest = read_manifest(folder) if folder else None
+        folder, manifest = current.folder, current.manifest
         if (
             plan.nothing_to_do
             and plan.to_embed == 0
