@@ -405,25 +405,31 @@ async def pending_for(
     return None
 
 
-async def admin_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Services | None:
+async def pressed(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, pattern: re.Pattern[str], action: str
+) -> tuple[Services, str, str, PendingAction] | None:
+    """An admin's press on a confirm / cancel button: (services, choice, key, pending action),
+    or None when it is not an admin's, not ours, or has expired (each told kindly)."""
     svc = services(context)
     query = update.callback_query
-    if svc.access.is_admin(query.from_user.id):
-        return svc
-    await query.answer(texts.ADMIN_BUTTON_ONLY, show_alert=True)
-    return None
+    if not svc.access.is_admin(query.from_user.id):
+        await query.answer(texts.ADMIN_BUTTON_ONLY, show_alert=True)
+        return None
+    match = pattern.match(query.data or "")
+    if match is None or query.message is None:
+        return None
+    choice, key = match.groups()
+    pending = await pending_for(update, context, key, action)
+    if pending is None:
+        return None
+    return svc, choice, key, pending
 
 
 async def on_upload_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     query = update.callback_query
-    match = UPLOAD.match(query.data or "")
-    svc = await admin_button(update, context)
-    if svc is None or match is None or query.message is None:
+    if (press := await pressed(update, context, UPLOAD, "add")) is None:
         return
-    choice, key = match.groups()
-    pending = await pending_for(update, context, key, "add")
-    if pending is None:
-        return
+    svc, choice, key, pending = press
     name = str(pending.payload.get("file", ""))
     if choice == "no":
         if context.bot_data.get(RUNNING) == key:
@@ -532,14 +538,9 @@ async def on_remove(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 async def on_remove_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     query = update.callback_query
-    match = REMOVE.match(query.data or "")
-    svc = await admin_button(update, context)
-    if svc is None or match is None or query.message is None:
+    if (press := await pressed(update, context, REMOVE, "remove")) is None:
         return
-    choice, key = match.groups()
-    pending = await pending_for(update, context, key, "remove")
-    if pending is None:
-        return
+    svc, choice, key, pending = press
     doc_id = str(pending.payload.get("doc", ""))
     if choice == "no":
         await svc.db(svc.store.drop_pending, key)
