@@ -85,10 +85,25 @@ def plots(result: dict, out: Path) -> list[Path]:
         return []
     scales = sorted(result["scales"], key=lambda s: s["passages"])
     xs = [s["passages"] for s in scales]
-    written = []
 
-    fig, ax = plt.subplots(figsize=(7, 4.5))
-    series = [
+    def log_log_plot(name: str, title: str, ylabel: str, lines: list[tuple[str, list]]) -> Path:
+        fig, ax = plt.subplots(figsize=(7, 4.5))
+        for label, ys in lines:
+            ax.plot(xs, ys, marker="o", label=label)
+        ax.set_xscale("log")
+        ax.set_yscale("log")
+        ax.set_xlabel("passages")
+        ax.set_ylabel(ylabel)
+        ax.set_title(title)
+        ax.grid(True, which="both", alpha=0.3)
+        ax.legend(fontsize=8)
+        fig.tight_layout()
+        path = out / name
+        fig.savefig(path, dpi=110)
+        plt.close(fig)
+        return path
+
+    latency = [
         ("query embedding", "embed_query_ms", "p50"),
         ("lexical (FTS5 BM25)", "lexical_ms", "p50"),
         ("dense (FAISS)", "dense_ms", "p50"),
@@ -96,40 +111,17 @@ def plots(result: dict, out: Path) -> list[Path]:
         ("ask end to end, p50", "ask_ms", "p50"),
         ("ask end to end, p95", "ask_ms", "p95"),
     ]
-    for label, key, p in series:
-        ax.plot(xs, [s[key][p] for s in scales], marker="o", label=label)
-    ax.set_xscale("log")
-    ax.set_yscale("log")
-    ax.set_xlabel("passages")
-    ax.set_ylabel("milliseconds (p50 unless noted)")
-    ax.set_title("Latency against corpus size (2 CPU cores)")
-    ax.grid(True, which="both", alpha=0.3)
-    ax.legend(fontsize=8)
-    fig.tight_layout()
-    path = out / "bench_latency.png"
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
-    written.append(path)
-
-    fig, ax = plt.subplots(figsize=(7, 4.5))
-    ax.plot(xs, [s["rss_mb"] for s in scales], marker="o", label="peak RSS, serving")
-    ax.plot(xs, [s["build_rss_mb"] for s in scales], marker="o", label="peak RSS, building")
-    ax.plot(
-        xs,
-        [s["store_mb"] + s["faiss_mb"] for s in scales],
-        marker="o",
-        label="index on disk (SQLite + FAISS)",
-    )
-    ax.set_xscale("log")
-    ax.set_yscale("log")
-    ax.set_xlabel("passages")
-    ax.set_ylabel("MB")
-    ax.set_title("Memory and disk against corpus size")
-    ax.grid(True, which="both", alpha=0.3)
-    ax.legend(fontsize=8)
-    fig.tight_layout()
-    path = out / "bench_memory.png"
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
-    written.append(path)
-    return written
+    memory = [
+        ("peak RSS, serving", [s["rss_mb"] for s in scales]),
+        ("peak RSS, building", [s["build_rss_mb"] for s in scales]),
+        ("index on disk (SQLite + FAISS)", [s["store_mb"] + s["faiss_mb"] for s in scales]),
+    ]
+    return [
+        log_log_plot(
+            "bench_latency.png",
+            "Latency against corpus size (2 CPU cores)",
+            "milliseconds (p50 unless noted)",
+            [(label, [s[key][p] for s in scales]) for label, key, p in latency],
+        ),
+        log_log_plot("bench_memory.png", "Memory and disk against corpus size", "MB", memory),
+    ]
