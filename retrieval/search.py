@@ -53,6 +53,16 @@ class SearchFilters:
 
 
 @dataclass
+class QuestionTerms:
+    """A question's content syllables with their IDF, its syllable pairs (both folded), and
+    the syllables the index has never seen."""
+
+    weights: dict[str, float]
+    pairs: list[str]
+    unknown: list[str]
+
+
+@dataclass
 class SearchResult:
     hits: list[Hit]
     confidence: float
@@ -249,28 +259,32 @@ class Searcher:
         df = self.doc_freq(folded_term)
         return math.log(1 + (self.total - df + 0.5) / (df + 0.5))
 
-    def coverage(self, question: str, passage_text: str) -> tuple[float, list[str]]:
+    def question_terms(self, question: str) -> QuestionTerms:
+        """The question's side of the coverage score, computed once per question."""
+        words_typed, pairs_typed = query_terms(question)
+        words = list(dict.fromkeys(fold(w) for w in words_typed))
+        return QuestionTerms(
+            weights={w: self.idf(w) for w in words},
+            pairs=list(dict.fromkeys(fold(p) for p in pairs_typed)),
+            unknown=[w for w in words if self.doc_freq(w) == 0],
+        )
+
+    @staticmethod
+    def coverage(terms: QuestionTerms, passage_text: str) -> float:
         """How much of the question the passage contains, in [0, 1]: the IDF-weighted share
         of its content syllables, averaged with the share of its syllable pairs. Pairs keep
         "thủ đô nước Pháp" from matching a passage on "thủ tục" and "pháp luật"."""
-        words_typed, pairs_typed = query_terms(question)
-        words = list(dict.fromkeys(fold(w) for w in words_typed))
-        if not words:
-            return 0.0, []
+        if not terms.weights:
+            return 0.0
         toks = _folded_syllables(passage_text)
         present = set(toks)
-        weights = {w: self.idf(w) for w in words}
-        total = sum(weights.values()) or 1.0
-        single = sum(v for w, v in weights.items() if w in present) / total
-        pairs = list(dict.fromkeys(fold(p) for p in pairs_typed))
-        if pairs:
-            pair_set = set(bigrams(toks))
-            double = sum(p in pair_set for p in pairs) / len(pairs)
-            score = (single + double) / 2
-        else:
-            score = single
-        unknown = [w for w in words if self.doc_freq(w) == 0]
-        return score, unknown
+        total = sum(terms.weights.values()) or 1.0
+        single = sum(v for w, v in terms.weights.items() if w in present) / total
+        if not terms.pairs:
+            return single
+        pair_set = set(bigrams(toks))
+        double = sum(p in pair_set for p in terms.pairs) / len(terms.pairs)
+        return (single + double) / 2
 
     def dense_text(self, question: str) -> str:
         """The question as the dense model should read it: with its accents restored."""
@@ -336,10 +350,12 @@ class Searcher:
     ) -> SearchResult:
         """How well the evidence covers the question, in [0, 1]."""
         dense_top = dense[0][1] if dense else 0.0
-        best_cov, unknown = 0.0, []
-        for h in hits[:3]:
-            cov, unknown = self.coverage(question, f"{h.passage.section}\n{h.passage.text}")
-            best_cov = max(best_cov, cov)
+        terms = self.question_terms(question)
+        best_cov = max(
+            (self.coverage(terms, f"{h.passage.section}\n{h.passage.text}") for h in hits[:3]),
+            default=0.0,
+        )
+        unknown = terms.unknown if hits else []
         dense_part = min(max((dense_top - 0.78) / 0.12, 0.0), 1.0)
         confidence = 0.5 * best_cov + 0.5 * dense_part
         return SearchResult(hits, confidence, best_cov, dense_top, unknown)
