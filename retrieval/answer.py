@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from retrieval.chunking import CONTINUED
 from retrieval.models import KIND_LABELS, Answer, Citation, DocumentMeta, Hit, Passage
-from retrieval.text import STOPWORDS, fold, split_sentences, syllables
+from retrieval.text import STOPWORDS, bigrams, fold, split_sentences, syllables
 
 ABSTAIN_TEXT = (
     "Xin lỗi, cơ sở tri thức hiện chưa có nội dung đủ tin cậy để trả lời câu hỏi này, "
@@ -52,12 +52,11 @@ def excerpt(question: str, passage: Passage, max_sentences: int = 2, limit: int 
     sentences = split_sentences("\n".join(_body_lines(passage))) or [passage.text]
     qtoks = [fold(t) for t in syllables(question)]
     q = set(qtoks) - STOPWORDS
-    qb = {f"{a} {b}" for a, b in zip(qtoks, qtoks[1:], strict=False)}
+    qb = set(bigrams(qtoks))
 
     def score(s: str) -> float:
         toks = [fold(t) for t in syllables(s)]
-        pairs = {f"{a} {b}" for a, b in zip(toks, toks[1:], strict=False)}
-        return len(q & set(toks)) + 0.5 * len(qb & pairs) - 0.002 * len(s)
+        return len(q & set(toks)) + 0.5 * len(qb & set(bigrams(toks))) - 0.002 * len(s)
 
     ranked = sorted(range(len(sentences)), key=lambda i: score(sentences[i]), reverse=True)
     chosen: list[int] = []
