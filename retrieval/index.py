@@ -8,7 +8,6 @@ complete version.
 from __future__ import annotations
 
 import datetime as dt
-import json
 import os
 import shutil
 import uuid
@@ -68,12 +67,7 @@ def read_manifest(folder: Path) -> Manifest:
 
 
 def write_manifest(folder: Path, manifest: Manifest) -> None:
-    """Write the manifest last; the FAISS index type and parameters come from the index saved
-    in ``folder`` when the caller left them at their defaults."""
-    sidecar = folder / SIDECAR
-    if sidecar.exists() and not manifest.index_params:
-        described = json.loads(sidecar.read_text(encoding="utf-8"))
-        manifest = manifest.model_copy(update=described)
+    """Write the manifest last: its presence is what makes a version folder complete."""
     tmp = folder / f"{MANIFEST}.tmp"
     tmp.write_text(manifest.model_dump_json(indent=2), encoding="utf-8")
     _fsync(tmp)
@@ -106,7 +100,6 @@ def prune(root: Path, keep: set[str], keep_last: int = 2) -> None:
 APPROX_THRESHOLD = 50_000
 #: The recall@10 against exact search that tuning aims at (the requirement is 0.95).
 TARGET_RECALL = 0.97
-SIDECAR = f"{FAISS_FILE}.json"
 
 
 def ivf_nlist(n: int) -> int:
@@ -217,15 +210,10 @@ def _ivf(index: faiss.Index) -> faiss.IndexIVF | None:
 
 
 def save_faiss(index: faiss.Index, folder: Path) -> None:
-    """Write the index, and beside it its description for the manifest."""
     tmp = folder / f"{FAISS_FILE}.tmp"
     faiss.write_index(index, str(tmp))
     _fsync(tmp)
     os.replace(tmp, folder / FAISS_FILE)
-    kind, params = describe_faiss(index)
-    (folder / SIDECAR).write_text(
-        json.dumps({"index_type": kind, "index_params": params}), encoding="utf-8"
-    )
 
 
 class IndexVersion:

@@ -28,6 +28,7 @@ from retrieval.index import (
     Manifest,
     build_faiss,
     current_version_dir,
+    describe_faiss,
     new_version_name,
     prune,
     publish,
@@ -273,7 +274,9 @@ def _write_version(
     finally:
         store.close()
     ids = np.array([p.id for p in passages], dtype=np.int64)
-    save_faiss(build_faiss(ids, vectors, vectors.shape[1]), folder)
+    index = build_faiss(ids, vectors, vectors.shape[1])
+    save_faiss(index, folder)
+    index_type, index_params = describe_faiss(index)
     manifest = Manifest(
         version=folder.name,
         model_name=model_name,
@@ -282,6 +285,8 @@ def _write_version(
         document_count=len(documents),
         corpus_hash=corpus_hash(documents),
         built_at=dt.datetime.now(dt.UTC),
+        index_type=index_type,
+        index_params=index_params,
     )
     write_manifest(folder, manifest)
     return folder
