@@ -8,9 +8,9 @@ change such as "bị thay thế" set by ``--supersedes``).
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
+from retrieval.atomic import write_text_atomically
 from retrieval.documents import load_knowledge_dir, load_markdown, to_markdown
 from retrieval.models import Document
 from retrieval.settings import Settings
@@ -28,10 +28,7 @@ class DocStore:
     def save(self, doc: Document) -> None:
         """Write atomically: a crash leaves the old file or the new one, never half of one."""
         self.folder.mkdir(parents=True, exist_ok=True)
-        target = self.folder / f"{doc.id}.md"
-        tmp = target.with_suffix(".md.tmp")
-        tmp.write_text(to_markdown(doc), encoding="utf-8")
-        os.replace(tmp, target)
+        write_text_atomically(self.folder / f"{doc.id}.md", to_markdown(doc))
 
     def delete(self, doc_id: str) -> bool:
         path = self.folder / f"{doc_id}.md"
@@ -54,9 +51,7 @@ class DocStore:
         ids = self.removed()
         ids = ids | {doc_id} if removed else ids - {doc_id}
         self.folder.mkdir(parents=True, exist_ok=True)
-        tmp = self._removed_file.with_suffix(".tmp")
-        tmp.write_text("".join(f"{i}\n" for i in sorted(ids)), encoding="utf-8")
-        os.replace(tmp, self._removed_file)
+        write_text_atomically(self._removed_file, "".join(f"{i}\n" for i in sorted(ids)))
 
 
 def docstore(settings: Settings) -> DocStore:

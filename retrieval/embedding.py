@@ -10,6 +10,7 @@ from threading import Lock
 
 import numpy as np
 
+from retrieval.atomic import replace_atomically
 from retrieval.batching import QueryBatcher
 from retrieval.settings import DEFAULT_MODEL, Settings
 from retrieval.text import clean, expand_abbreviations
@@ -69,9 +70,10 @@ def export_onnx(model_dir: Path, force: bool = False) -> Path:
             opset_version=17,
             dynamo=False,
         )
-        partial = target.with_suffix(".tmp")
-        quantize_dynamic(str(fp32), str(partial), weight_type=QuantType.QInt8)
-        os.replace(partial, target)
+        replace_atomically(
+            target,
+            lambda partial: quantize_dynamic(str(fp32), str(partial), weight_type=QuantType.QInt8),
+        )
     return target
 
 

@@ -8,7 +8,6 @@ complete version.
 from __future__ import annotations
 
 import datetime as dt
-import os
 import shutil
 import uuid
 from pathlib import Path
@@ -17,6 +16,7 @@ import faiss
 import numpy as np
 from pydantic import BaseModel
 
+from retrieval.atomic import replace_atomically, write_text_atomically
 from retrieval.settings import Settings
 from retrieval.store import Store
 
@@ -68,18 +68,12 @@ def read_manifest(folder: Path) -> Manifest:
 
 def write_manifest(folder: Path, manifest: Manifest) -> None:
     """Write the manifest last: its presence is what makes a version folder complete."""
-    tmp = folder / f"{MANIFEST}.tmp"
-    tmp.write_text(manifest.model_dump_json(indent=2), encoding="utf-8")
-    _fsync(tmp)
-    os.replace(tmp, folder / MANIFEST)
+    write_text_atomically(folder / MANIFEST, manifest.model_dump_json(indent=2))
 
 
 def publish(root: Path, folder: Path) -> None:
     """Make ``folder`` the live version, atomically; older versions are pruned."""
-    tmp = root / f"{CURRENT}.{uuid.uuid4().hex}.tmp"
-    tmp.write_text(folder.name, encoding="utf-8")
-    _fsync(tmp)
-    os.replace(tmp, root / CURRENT)
+    write_text_atomically(root / CURRENT, folder.name)
     prune(root, keep={folder.name})
 
 
@@ -210,10 +204,7 @@ def _ivf(index: faiss.Index) -> faiss.IndexIVF | None:
 
 
 def save_faiss(index: faiss.Index, folder: Path) -> None:
-    tmp = folder / f"{FAISS_FILE}.tmp"
-    faiss.write_index(index, str(tmp))
-    _fsync(tmp)
-    os.replace(tmp, folder / FAISS_FILE)
+    replace_atomically(folder / FAISS_FILE, lambda tmp: faiss.write_index(index, str(tmp)))
 
 
 class IndexVersion:
@@ -256,8 +247,3 @@ class IndexVersion:
 
     def close(self) -> None:
         self.store.close()
-
-
-def _fsync(path: Path) -> None:
-    with open(path, "rb") as fh:
-        os.fsync(fh.fileno())
