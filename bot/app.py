@@ -26,8 +26,11 @@ from telegram.ext import (
 from bot import redact
 from bot.handlers import admin, common, ingest, questions, quiz
 from bot.services import Services
-from bot.settings import BotSettings, describe_error
-from retrieval.assistant import Assistant
+from bot.settings import BotSettings
+from retrieval.config import describe_settings_error
+from retrieval.domain import messages
+from retrieval.domain.errors import CoreError
+from retrieval.service.answering import AnsweringService
 
 log = logging.getLogger(__name__)
 
@@ -123,7 +126,7 @@ async def _post_shutdown(app: Application) -> None:
 
 
 def build_application(
-    settings: BotSettings, assistant: Assistant, *, services: Services | None = None
+    settings: BotSettings, answering: AnsweringService, *, services: Services | None = None
 ) -> Application:
     """One ``Application.builder()`` chain: token, API root, rate limiter, concurrency."""
     token = settings.token
@@ -149,7 +152,7 @@ def build_application(
         .post_shutdown(_post_shutdown)
         .build()
     )
-    app.bot_data["services"] = services or Services.create(settings, assistant)
+    app.bot_data["services"] = services or Services.create(settings, answering)
     add_handlers(app)
     return app
 
@@ -211,7 +214,7 @@ def run_bot() -> int:
     try:
         settings = BotSettings()
     except ValidationError as exc:
-        return _fail(f"cchc run: {describe_error(exc)}")
+        return _fail(f"cchc run: {describe_settings_error(exc, BotSettings)}")
     if not settings.token:
         return _fail(
             "cchc run: chưa đặt TELEGRAM_BOT_TOKEN (mã bot do @BotFather cấp); "
@@ -219,15 +222,12 @@ def run_bot() -> int:
         )
     redact.install(settings.token)
     logging.getLogger("bot").setLevel(logging.INFO)
-    from retrieval.embedding import ModelUnavailableError
-    from retrieval.index import IndexMismatchError, IndexMissingError
-
     try:
-        assistant = Assistant(settings)
-    except (IndexMissingError, IndexMismatchError, ModelUnavailableError) as exc:
-        return _fail(f"cchc run: {exc}")
+        answering = AnsweringService(settings)
+    except CoreError as exc:
+        return _fail(f"cchc run: {messages.describe(exc)}")
     try:
-        app = build_application(settings, assistant)
+        app = build_application(settings, answering)
     except (OSError, sqlite3.Error) as exc:
         return _fail(f"cchc run: không mở được nhật ký bot {settings.bot_db_path} ({exc}).")
     mode = "webhook" if settings.webhook_url else "long polling"

@@ -23,7 +23,7 @@ from typing import TypeVar
 import sqlite_utils
 from pydantic import BaseModel
 
-from retrieval.models import Answer
+from retrieval.domain.models import Answer
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")

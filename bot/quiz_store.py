@@ -21,7 +21,7 @@ from typing import Literal, TypeVar
 import sqlite_utils
 from pydantic import BaseModel
 
-from retrieval.quiz.models import QuizQuestion
+from retrieval.domain.quiz import QuizQuestion
 
 T = TypeVar("T")
 Kind = Literal["practice", "group"]

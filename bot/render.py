@@ -6,8 +6,8 @@ import html
 import re
 from collections.abc import Iterable
 
-from retrieval.answer import ABSTAIN_TEXT, ASK_HINT, format_date, grouped, warning_for
-from retrieval.models import Answer, Citation, DocumentMeta, Passage
+from retrieval.domain import messages, naming
+from retrieval.domain.models import Answer, Citation, DocumentMeta, Passage
 
 #: Telegram's limit for one message's text.
 MAX_MESSAGE = 4096
@@ -25,51 +25,39 @@ def _link(url: str | None, label: str) -> str | None:
     return f'<a href="{html.escape(url, quote=True)}">{esc(label)}</a>'
 
 
-def _shorten(text: str, limit: int) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= limit else text[: limit - 1].rsplit(" ", 1)[0] + "…"
-
-
 def doc_line(doc: DocumentMeta) -> str:
     """'<b>Title</b> — số 76/NQ-CP — ngày 15/07/2021'."""
-    parts = [f"<b>{esc(doc.title)}</b>"]
-    if doc.number:
-        parts.append(f"số {esc(doc.number)}")
-    if date := format_date(doc):
-        parts.append(f"ngày {date}")
-    return " — ".join(parts)
+    return " — ".join([f"<b>{esc(doc.title)}</b>", *map(esc, naming.document_facts(doc))])
 
 
 def citation_html(c: Citation, same_document_as_previous: bool = False) -> str:
     """One numbered source. On a phone the title is long: a citation from the same document
     as the one above it says so instead of repeating the title, number and date."""
     doc = "<i>cùng văn bản trên</i>" if same_document_as_previous else doc_line(c.hit.document)
-    line = f"[{c.number}] {doc} — mục: {esc(c.hit.passage.section)}"
-    if c.hit.passage.origin:
-        line += f" — trích {esc(c.hit.passage.origin)}"
+    line = f"[{c.number}] {doc} — {esc(naming.passage_place(c.hit.passage))}"
     if not same_document_as_previous and (link := _link(c.hit.document.source, "nguồn")):
         line += f" — {link}"
-    if c.warning:
-        line += f"\n    ⚠️ <i>{esc(c.warning)}</i>"
+    if warning := naming.validity_note(c.hit.passage, c.hit.document):
+        line += f"\n    ⚠️ <i>{esc(warning)}</i>"
     return line
 
 
 def question_html(question: str) -> str:
-    return f"❓ <b>Câu hỏi:</b> <i>{esc(_shorten(question, MAX_QUESTION_SHOWN))}</i>"
+    return f"❓ <b>Câu hỏi:</b> <i>{esc(naming.shorten(question, MAX_QUESTION_SHOWN))}</i>"
 
 
 def render_answer(answer: Answer, *, title: str | None = None) -> str:
     """The whole answer as one HTML string; paragraphs are separated by blank lines."""
-    if answer.error:
-        return esc(answer.error)
+    if answer.problem is not None:
+        return esc(messages.question_problem(answer.problem))
     head = question_html(answer.question)
     if title:
         head += f"\n<i>{esc(title)}</i>"
     if answer.abstained:
-        return f"{head}\n\n{esc(ABSTAIN_TEXT)}\n\n💡 {esc(ASK_HINT)}"
+        return f"{head}\n\n{esc(messages.ABSTAIN)}\n\n💡 {esc(messages.ASK_HINT)}"
     paragraphs = [head]
-    for label, cites in grouped(answer):
-        lines = [f"<b>{esc(label)}</b>"]
+    for kind, cites in answer.grouped():
+        lines = [f"<b>{esc(naming.kind_label(kind))}</b>"]
         lines += [f"• {esc(' '.join(c.excerpt))} [{c.number}]" for c in cites]
         paragraphs.append("\n".join(lines))
     sources = ["📚 <b>Nguồn trích dẫn</b>"]
@@ -88,7 +76,7 @@ def render_passages(items: Iterable[tuple[int, Passage, DocumentMeta]]) -> str:
         lines = [f"[{number}] {doc_line(doc)}", f"<i>mục: {esc(passage.section)}</i>"]
         if link := _link(doc.source, "nguồn"):
             lines[-1] += f" — {link}"
-        if warning := warning_for(passage, doc):
+        if warning := naming.validity_note(passage, doc):
             lines.append(f"⚠️ <i>{esc(warning)}</i>")
         lines.append(f"<blockquote>{esc(passage.text.strip())}</blockquote>")
         paragraphs.append("\n".join(lines))
@@ -99,7 +87,7 @@ def render_documents(docs: Iterable[DocumentMeta], *, detailed: bool) -> str:
     """The knowledge base's documents: short for /start, with number and status for /vanban."""
     out = []
     for n, doc in enumerate(docs, 1):
-        date = format_date(doc) or "chưa rõ ngày"
+        date = naming.document_date(doc) or "chưa rõ ngày"
         if not detailed:
             out.append(f"• {esc(doc.title)} ({date})")
             continue

@@ -64,15 +64,21 @@ async def typing(
     seconds: a quick answer needs no indicator, and each indicator costs one request of the
     30 a second Telegram allows a bot (``AIORateLimiter`` queues the rest)."""
 
+    async def show() -> None:
+        try:
+            await bot.send_chat_action(chat_id, ChatAction.TYPING, message_thread_id=thread_id)
+        except TelegramError as exc:  # the indicator is a nicety; never fail on it
+            log.debug("Không gửi được trạng thái đang nhập: %s", exc)
+
     async def keep_typing() -> None:
         await asyncio.sleep(delay)
         while True:
-            try:
-                await bot.send_chat_action(chat_id, ChatAction.TYPING, message_thread_id=thread_id)
-            except TelegramError as exc:  # the indicator is a nicety; never fail on it
-                log.debug("Không gửi được trạng thái đang nhập: %s", exc)
+            await show()
             await asyncio.sleep(4.5)
 
+    if delay <= 0:  # shown at once, however quick the answer
+        await show()
+        delay = 4.5
     task = asyncio.create_task(keep_typing())
     try:
         yield

@@ -6,7 +6,6 @@ import asyncio
 import functools
 import logging
 import sqlite3
-import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -18,12 +17,9 @@ from bot.access import Access, Throttle
 from bot.log_store import LogStore
 from bot.quiz_store import QuizStore
 from bot.settings import BotSettings
-from retrieval.assistant import Assistant
-from retrieval.chunking import chunk_document
-from retrieval.docstore import all_documents
-from retrieval.documents import load_knowledge_dir
-from retrieval.models import Answer, DocumentMeta, Passage
-from retrieval.quiz import CuratedError, QuizQuestion, build_bank, load_curated
+from retrieval.domain.models import Answer, DocumentMeta, Passage
+from retrieval.service.answering import AnsweringService
+from retrieval.service.quiz import QuizService
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -39,7 +35,7 @@ EXAMPLES = [
 @dataclass
 class Services:
     settings: BotSettings
-    assistant: Assistant
+    answering: AnsweringService
     store: LogStore
     access: Access
     throttle: Throttle
@@ -54,22 +50,22 @@ class Services:
     reindexing: asyncio.Lock = field(default_factory=asyncio.Lock, repr=False)
     #: Quiz state (sessions, polls, answers); the same SQLite file as ``store``.
     quiz_store: QuizStore | None = field(default=None, repr=False)
-    #: The question bank, built once per index version (it grows with added documents).
-    _bank: tuple[str | None, list[QuizQuestion]] | None = field(default=None, repr=False)
-    _bank_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+    #: The question bank over the documents served, built once per index version.
+    quizzes: QuizService | None = field(default=None, repr=False)
 
     @classmethod
     def create(
-        cls, settings: BotSettings, assistant: Assistant, store: LogStore | None = None
+        cls, settings: BotSettings, answering: AnsweringService, store: LogStore | None = None
     ) -> Services:
         return cls(
             settings=settings,
-            assistant=assistant,
+            answering=answering,
             store=store or LogStore(settings.bot_db_path),
             access=Access(settings.admin_ids, settings.allowed_users, settings.allowed_chats),
             throttle=Throttle(limit=settings.throttle_per_minute),
             executor=ThreadPoolExecutor(settings.workers, thread_name_prefix="cchc-ask"),
             quiz_store=QuizStore(settings.bot_db_path),
+            quizzes=QuizService(settings, answering.index_version, answering.corpus),
         )
 
     @property
@@ -78,28 +74,17 @@ class Services:
             self.quiz_store = QuizStore(self.settings.bot_db_path)
         return self.quiz_store
 
-    def index_version(self) -> str | None:
-        """The name of the index version being served (None before an index exists)."""
-        version = getattr(getattr(self.assistant, "searcher", None), "version", None)
-        folder = getattr(version, "folder", None)
-        return folder.name if folder is not None else None
+    def index_version(self) -> str:
+        """The name of the index version being served."""
+        return self.answering.index_version()
 
-    def quiz_bank(self) -> list[QuizQuestion]:
-        """The question bank over the documents served (blocking; cached per index version)."""
-        version = self.index_version()
-        with self._bank_lock:
-            if self._bank is not None and self._bank[0] == version:
-                return self._bank[1]
-            documents = all_documents(self.settings)
-            passages = [p for doc in documents for p in chunk_document(doc)]
-            try:
-                curated = load_curated(self.settings.knowledge_dir / "quiz")
-                bank = build_bank(documents, passages, curated)
-            except CuratedError as exc:  # a curated question lost its passage: keep the rest
-                log.warning("Bỏ qua câu hỏi soạn sẵn không hợp lệ: %s", exc)
-                bank = build_bank(documents, passages)
-            self._bank = (version, bank)
-            return bank
+    @property
+    def bank(self) -> QuizService:
+        if self.quizzes is None:
+            self.quizzes = QuizService(
+                self.settings, self.answering.index_version, self.answering.corpus
+            )
+        return self.quizzes
 
     async def in_worker(self, fn: Callable[..., T], /, *args: Any, **kwargs: Any) -> T:
         """Run blocking retrieval work on the worker pool, off the event loop."""
@@ -114,14 +99,14 @@ class Services:
     def refresh_index(self) -> bool:
         """Switch to a newly published version, if any; True when it did. Blocking; questions
         in flight finish on the old version first (the core's swap lock)."""
-        return self.assistant.reload_if_changed()
+        return self.answering.reload_if_changed()
 
     def _ask(self, question: str, k: int) -> Answer:
         try:
             self.refresh_index()
         except Exception:  # a broken new version: keep answering from the one we have
             log.exception("Không chuyển được sang phiên bản chỉ mục mới")
-        return self.assistant.ask(question, k=k)
+        return self.answering.ask(question, k=k)
 
     async def ask(self, question: str, k: int) -> Answer:
         """Answer from the newest published version: checked between questions."""
@@ -137,15 +122,11 @@ class Services:
 
     def documents(self) -> list[DocumentMeta]:
         """The documents the assistant can cite, oldest first."""
-        searcher = getattr(self.assistant, "searcher", None)
-        docs: list[DocumentMeta] = list(getattr(searcher, "documents", {}).values())
-        if not docs:
-            docs = list(load_knowledge_dir(self.settings.knowledge_dir))
-        return sorted(docs, key=lambda d: (d.issued is None, d.issued or 0, d.title))
+        return self.answering.documents()
 
     def passages(self, ids: list[int]) -> list[tuple[Passage, DocumentMeta]]:
         """Passages of the live index by id, in the order given; missing ones are skipped."""
-        return self.assistant.searcher.passages(ids)
+        return self.answering.passages(ids)
 
     def close(self) -> None:
         self.executor.shutdown(wait=False, cancel_futures=True)

@@ -6,10 +6,10 @@ import re
 from pathlib import Path
 from typing import Annotated, Any
 
-from pydantic import AliasChoices, Field, SecretStr, ValidationError, field_validator
+from pydantic import AliasChoices, Field, SecretStr, field_validator
 from pydantic_settings import NoDecode, SettingsConfigDict
 
-from retrieval.settings import Settings
+from retrieval.config import Settings
 
 IdSet = Annotated[frozenset[int], NoDecode]
 
@@ -135,42 +135,3 @@ class BotSettings(Settings):
     @property
     def upload_max_bytes(self) -> int:
         return self.upload_max_mb * 1024 * 1024
-
-
-_MESSAGES = {
-    "int_parsing": "phải là một số nguyên",
-    "int_type": "phải là một số nguyên",
-    "float_parsing": "phải là một số",
-    "bool_parsing": "phải là true hoặc false",
-    "greater_than_equal": "phải lớn hơn hoặc bằng {ge}",
-    "less_than_equal": "phải nhỏ hơn hoặc bằng {le}",
-    "greater_than": "phải lớn hơn {gt}",
-    "less_than": "phải nhỏ hơn {lt}",
-    "missing": "còn thiếu",
-    "string_type": "phải là một chuỗi",
-}
-
-
-def env_name(field: str) -> str:
-    """The environment variable a field is read from."""
-    info = BotSettings.model_fields.get(field)
-    if info is None:
-        return field.upper()
-    if isinstance(info.validation_alias, AliasChoices):
-        return str(info.validation_alias.choices[0])
-    return f"CCHC_{field.upper()}"
-
-
-def describe_error(exc: ValidationError) -> str:
-    """One Vietnamese line naming the first malformed setting."""
-    err = exc.errors()[0]
-    field = str(err["loc"][0]) if err.get("loc") else "?"
-    ctx = err.get("ctx") or {}
-    kind = err.get("type", "")
-    if kind == "value_error":
-        msg = str(err.get("msg", "")).removeprefix("Value error, ")
-    elif kind in _MESSAGES:
-        msg = _MESSAGES[kind].format(**{k: v for k, v in ctx.items() if k != "error"})
-    else:
-        msg = "giá trị không đúng"
-    return f"Cài đặt {env_name(field)} không hợp lệ: {msg}"

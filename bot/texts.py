@@ -13,6 +13,7 @@ WELCOME_END = (
 )
 NO_DOCS = "Hiện cơ sở tri thức chưa có văn bản nào."
 
+
 HELP = (
     "<b>Cách dùng Trợ lý CCHC</b>\n"
     "• Trong trò chuyện riêng: gửi câu hỏi bằng tiếng Việt, ví dụ "

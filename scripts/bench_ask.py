@@ -1,4 +1,4 @@
-"""Warm latency of ``Assistant.ask`` (model and index loaded once), and its parts.
+"""Warm latency of ``AnsweringService.ask`` (model and index loaded once), and its parts.
 
     .venv/bin/python scripts/bench_ask.py [--questions FILE] [--rounds 5]
 
@@ -16,9 +16,9 @@ import statistics
 import time
 from pathlib import Path
 
-from retrieval.assistant import Assistant
-from retrieval.evaluation import load_questions
-from retrieval.settings import Settings
+from retrieval.config import Settings
+from retrieval.service.answering import AnsweringService
+from retrieval.service.evaluation import load_questions
 
 DEFAULT_QUESTIONS = Path(__file__).resolve().parents[2] / "shared" / "eval" / "questions.jsonl"
 
@@ -41,7 +41,7 @@ def main() -> int:
     parser.add_argument("--rounds", type=int, default=5)
     args = parser.parse_args()
     questions = [q.question for q in load_questions(args.questions)]
-    assistant = Assistant(Settings())
+    assistant = AnsweringService(Settings())
     encoder = assistant.encoder
     for q in questions[:3]:
         assistant.ask(q)  # warm up threads and caches of torch and SQLite

@@ -13,7 +13,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from tests.bot_harness import main  # noqa: E402
+from bot.testing.harness import main  # noqa: E402
 
 if __name__ == "__main__":
     raise SystemExit(main())

@@ -16,21 +16,22 @@ import sys
 import time
 from pathlib import Path
 
-from retrieval.assistant import Assistant
-from retrieval.search import Searcher, fts_terms, match_string
-from retrieval.settings import Settings
+from retrieval.config import Settings
+from retrieval.search.lexical import fts_terms, match_string
+from retrieval.search.searcher import Searcher
+from retrieval.service.answering import AnsweringService
 
 Candidates = list[tuple[int, float]]
 
 
 def one_query(searcher: Searcher, question: str, limit: int) -> Candidates:
     """The lexical search before the two stages: every kept term in one OR query."""
-    terms = searcher.selective_terms(fts_terms(question))
+    terms = searcher.lexical.selective_terms(fts_terms(question))
     return searcher.version.store.lexical_search(match_string(terms), limit)
 
 
 def two_stages(searcher: Searcher, question: str, limit: int) -> Candidates:
-    return searcher.lexical(question, limit)
+    return searcher.lexical.search(question, limit)
 
 
 def timed(fn, searcher: Searcher, questions: list[str]) -> tuple[list[float], list[Candidates]]:
@@ -53,9 +54,9 @@ def overlap(a: list[Candidates], b: list[Candidates], top: int) -> float:
 def main() -> int:
     raw = json.loads(Path(sys.argv[1]).read_text(encoding="utf-8"))
     questions = [q if isinstance(q, str) else q["question"] for q in raw][:100]
-    searcher = Assistant(Settings()).searcher
+    searcher = AnsweringService(Settings()).searcher
     for q in questions[:10]:
-        searcher.lexical(q, 50)  # warm caches of document frequencies
+        searcher.lexical.search(q, 50)  # warm caches of document frequencies
     results: dict[str, list[Candidates]] = {}
     for name, fn in [("one query", one_query), ("two stages", two_stages)] * 2:
         times, results[name] = timed(fn, searcher, questions)

@@ -14,9 +14,9 @@ import argparse
 import sys
 from pathlib import Path
 
-from retrieval.assistant import Assistant
-from retrieval.evaluation import load_questions
-from retrieval.settings import Settings
+from retrieval.config import Settings
+from retrieval.service.answering import AnsweringService
+from retrieval.service.evaluation import load_questions
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -24,7 +24,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("files", nargs="+", type=Path)
     args = parser.parse_args(argv)
     settings = Settings(abstain_threshold=0.0)
-    assistant = Assistant(settings)
+    assistant = AnsweringService(settings)
     answerable: list[tuple[float, str]] = []
     offtopic: list[tuple[float, str]] = []
     for path in args.files:

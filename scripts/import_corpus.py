@@ -28,7 +28,7 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from retrieval.models import DocumentMeta  # noqa: E402
+from retrieval.domain.models import DocumentMeta  # noqa: E402
 
 Format = Literal["web", "phapdien"]
 

@@ -12,13 +12,13 @@ from pathlib import Path
 
 import pytest
 
-from retrieval.assistant import Assistant
-from retrieval.documents import load_knowledge_dir
-from retrieval.embedding import Encoder
-from retrieval.index import CURRENT, current_version_dir, read_manifest
-from retrieval.model_build import build_default_model
-from retrieval.reindex import build_index
-from retrieval.settings import Settings
+from retrieval.config import Settings
+from retrieval.embedding.encoder import Encoder
+from retrieval.embedding.model_build import build_default_model
+from retrieval.index.builder import build_index
+from retrieval.index.versions import CURRENT, current_version_dir, read_manifest
+from retrieval.knowledge.documents import load_knowledge_dir
+from retrieval.service.answering import AnsweringService
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -66,5 +66,5 @@ def built_index(settings: Settings, encoder: Encoder) -> Settings:
 
 
 @pytest.fixture(scope="session")
-def assistant(built_index: Settings, encoder: Encoder) -> Assistant:
-    return Assistant(built_index, encoder=encoder)
+def assistant(built_index: Settings, encoder: Encoder) -> AnsweringService:
+    return AnsweringService(built_index, encoder=encoder)

@@ -8,7 +8,7 @@ import time
 import numpy as np
 import pytest
 
-from retrieval.batching import QueryBatcher
+from retrieval.embedding.batching import QueryBatcher
 
 
 def test_waiting_questions_are_encoded_together() -> None:

@@ -9,26 +9,19 @@ import faiss
 import numpy as np
 import pytest
 
-import retrieval.index as index_mod
-from retrieval.bench import parse_scales, register_cli
+import retrieval.index.dense as index_mod
 from retrieval.bench.corpus import load_base, synthetic_passages
 from retrieval.bench.report import markdown_table, targets
 from retrieval.bench.worker import build, serve
-from retrieval.documents import load_knowledge_dir
-from retrieval.embedding import ONNX_DIR, ONNX_INT8, Encoder
-from retrieval.index import (
-    FAISS_FILE,
-    IndexVersion,
-    build_faiss,
-    current_version_dir,
-    describe_faiss,
-    probe_queries,
-    read_manifest,
-    recall_at,
-)
-from retrieval.models import Document
-from retrieval.reindex import build_index
-from retrieval.search import Searcher
+from retrieval.cli.bench import parse_scales, register
+from retrieval.domain.models import Document
+from retrieval.embedding.encoder import Encoder
+from retrieval.embedding.onnx import ONNX_DIR, ONNX_INT8
+from retrieval.index.builder import build_index
+from retrieval.index.dense import FAISS_FILE, build_faiss, describe_faiss, probe_queries, recall_at
+from retrieval.index.versions import IndexVersion, current_version_dir, read_manifest
+from retrieval.knowledge.documents import load_knowledge_dir
+from retrieval.search.searcher import Searcher
 from tests.conftest import ROOT, make_settings, seed_from_project_index
 
 
@@ -143,7 +136,7 @@ def test_scales_and_cli() -> None:
     import argparse
 
     parser = argparse.ArgumentParser()
-    register_cli(parser.add_subparsers(dest="command"))
+    register(parser.add_subparsers(dest="command"))
     args = parser.parse_args(["bench", "--quick", "--json", "--scales", "2k"])
     assert args.quick and args.json and args.scales == [2_000] and callable(args.func)
 
@@ -154,7 +147,7 @@ def test_onnx_int8_backend_agrees_with_torch(
     """The optional ONNX Runtime int8 backend gives nearly the same vectors as torch fp32."""
     pytest.importorskip("onnxruntime")
     if not (settings.default_model_dir / ONNX_DIR / ONNX_INT8).exists():
-        pytest.skip("no ONNX export (retrieval.embedding.export_onnx) in data/models")
+        pytest.skip("no ONNX export (retrieval.embedding.encoder.export_onnx) in data/models")
     onnx = Encoder(settings.model_copy(update={"embedding_backend": "onnx-int8"}))
     assert onnx.backend == "onnx-int8" and onnx.dimension == encoder.dimension
     assert onnx.name != encoder.name  # an index records which backend made its vectors

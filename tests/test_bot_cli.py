@@ -10,8 +10,8 @@ import time
 from pathlib import Path
 
 from bot import texts
-from tests.bot_harness import parse_html
-from tests.fake_telegram import FakeTelegram, html_error
+from bot.testing.fake_api import FakeTelegram, html_error
+from bot.testing.harness import parse_html
 
 ROOT = Path(__file__).resolve().parents[1]
 QUESTION = "Các giải pháp của Nghị quyết 76/NQ-CP là gì?"
@@ -21,7 +21,7 @@ def _command() -> list[str]:
     cchc = ROOT / ".venv" / "bin" / "cchc"
     if cchc.exists():
         return [str(cchc), "-v", "run"]
-    return [sys.executable, "-m", "retrieval.cli", "-v", "run"]
+    return [sys.executable, "-m", "retrieval.cli.main", "-v", "run"]
 
 
 def test_cchc_run_answers_and_stops_on_sigterm(built_index, tmp_path) -> None:

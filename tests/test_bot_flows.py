@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
 import logging
 import sqlite3
@@ -14,8 +13,9 @@ import pytest_asyncio
 
 from bot import texts
 from bot.access import Access
-from retrieval.answer import ABSTAIN_TEXT, format_date
-from tests.bot_harness import BotHarness, parse_html, running_bot
+from bot.testing.harness import BotHarness, parse_html, running_bot
+from retrieval.domain.messages import ABSTAIN
+from retrieval.domain.naming import document_date
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
 
@@ -62,7 +62,7 @@ async def test_start_lists_documents_and_example_buttons(bot: BotHarness) -> Non
     assert docs
     for doc in docs:
         assert doc.title in text
-        if date := format_date(doc):
+        if date := document_date(doc):
             assert date in text
     examples = buttons(reply)
     assert [b["callback_data"] for b in examples] == ["ex:0", "ex:1", "ex:2"]
@@ -131,7 +131,7 @@ async def test_question_text_is_escaped(bot: BotHarness) -> None:
 async def test_abstention_is_honest_and_suggests_how_to_ask(bot: BotHarness) -> None:
     _, reply = await ask(bot, "Giá vàng SJC hôm nay bao nhiêu một lượng?")
     text, _ = parse_html(reply["text"])
-    assert ABSTAIN_TEXT in text and "Gợi ý" in text
+    assert ABSTAIN in text and "Gợi ý" in text
     assert "[1]" not in text
 
 
@@ -172,7 +172,7 @@ async def test_group_answers_only_when_addressed(bot: BotHarness) -> None:
     assert calls[2].params["reply_parameters"]["message_id"] == reply["message_id"]
 
     # the first, unaddressed question was never answered
-    await asyncio.sleep(0.3)
+    await bot.settled()
     replied_to = {
         c.params["reply_parameters"]["message_id"]
         for c in bot.fake.calls_of("sendMessage", chat_id=GROUP)
@@ -240,7 +240,7 @@ async def test_feedback_is_stored_and_marked(bot: BotHarness) -> None:
     bot.fake.press(marked, like, user_id=user)
     await bot.fake.wait_for("editMessageReplyMarkup", chat_id=user, ok_only=False, count=2)
     await bot.fake.wait_for("answerCallbackQuery", text=texts.FEEDBACK_THANKS, count=2)
-    await asyncio.sleep(0.2)
+    await bot.settled()
     assert not bot.fake.calls_of("sendMessage", chat_id=user, text=texts.ERROR)
     # changing one's mind replaces the vote
     bot.fake.press(marked, f"fb:{key}:0", user_id=user)

@@ -1,5 +1,5 @@
 """Admin ingestion from Telegram, end to end: the real Application and HTTP client, the fake
-Bot API server (getFile and its file endpoint), the real loaders, ``Reindexer`` and index.
+Bot API server (getFile and its file endpoint), the real loaders, ``AdminService`` and index.
 
 The module has a data dir of its own (a copy of the session's index), so that what the tests
 add or remove never reaches the index the other bot tests use.
@@ -19,18 +19,18 @@ import pytest_asyncio
 from bot import texts
 from bot.handlers import ingest
 from bot.log_store import LogStore
-from retrieval.assistant import Assistant
-from retrieval.documents import parse_markdown
-from retrieval.embedding import Encoder
-from retrieval.index import CURRENT, current_version_dir
-from retrieval.ingest import Reindexer
-from retrieval.loaders import LoaderError, load_file
-from retrieval.reindex import BuildReport, Plan
-from retrieval.reindex_lock import ReindexLock
-from retrieval.settings import Settings
-from tests.bot_harness import BotHarness, parse_html, running_bot
+from bot.testing.fake_api import Call
+from bot.testing.harness import BotHarness, parse_html, running_bot
+from retrieval.config import Settings
+from retrieval.embedding.encoder import Encoder
+from retrieval.index.builder import BuildReport, Plan
+from retrieval.index.lock import ReindexLock
+from retrieval.index.versions import CURRENT, current_version_dir
+from retrieval.knowledge.documents import parse_markdown
+from retrieval.knowledge.loaders import LoaderError, load_file
+from retrieval.service.admin import AdminService
+from retrieval.service.answering import AnsweringService
 from tests.conftest import make_settings
-from tests.fake_telegram import Call
 
 in_session_loop = pytest.mark.asyncio(loop_scope="session")
 
@@ -119,12 +119,12 @@ def data(built_index: Settings, tmp_path_factory: pytest.TempPathFactory) -> Set
 
 
 @pytest.fixture(scope="module")
-def own_assistant(data: Settings, encoder: Encoder) -> Assistant:
-    return Assistant(data, encoder=encoder)
+def own_assistant(data: Settings, encoder: Encoder) -> AnsweringService:
+    return AnsweringService(data, encoder=encoder)
 
 
 @pytest_asyncio.fixture(scope="module", loop_scope="session")
-async def bot(data: Settings, own_assistant: Assistant):
+async def bot(data: Settings, own_assistant: AnsweringService):
     db = data.data_dir / "bot.sqlite"
     async with running_bot(
         data, own_assistant, db, admin_ids=str(ADMIN), throttle_per_minute=0
@@ -185,7 +185,7 @@ async def ask(bot: BotHarness, question: str) -> str:
 
 async def add_directly(data: Settings, encoder: Encoder, text: str) -> BuildReport:
     doc = parse_markdown(text, "test.md")
-    return await asyncio.to_thread(Reindexer(data, encoder=encoder).add, [doc])
+    return await asyncio.to_thread(AdminService(data, encoder=encoder).add, [doc])
 
 
 def quarantined(data: Settings) -> list[Path]:
@@ -369,15 +369,15 @@ async def test_questions_are_answered_while_a_reindex_runs(
 ) -> None:
     started, release = threading.Event(), threading.Event()
 
-    class Gated(Reindexer):
-        """The real ``Reindexer``, held at the start of its run until the test lets it go."""
+    class Gated(AdminService):
+        """The real ``AdminService``, held at the start of its run until the test lets it go."""
 
         def rebuild(self, dry_run: bool = False) -> BuildReport:
             started.set()
             assert release.wait(SLOW)
             return super().rebuild(dry_run)
 
-    monkeypatch.setattr(ingest, "Reindexer", Gated)
+    monkeypatch.setattr(ingest, "AdminService", Gated)
     since = time.monotonic()
     bot.fake.send_text("/reindex", user_id=ADMIN)
     try:
@@ -399,16 +399,18 @@ async def test_questions_are_answered_while_a_reindex_runs(
 async def test_new_version_is_picked_up_without_reload(
     bot: BotHarness, data: Settings, encoder: Encoder
 ) -> None:
-    before = bot.services.assistant.searcher.version.folder.name
+    before = bot.services.answering.index_version()
     report = await add_directly(data, encoder, PICKUP_MD)
     assert report.published
     answer = await ask(bot, PICKUP_QUESTION)
     assert "Mầm Xanh Số" in answer
-    assert bot.services.assistant.searcher.version.folder.name == report.version != before
+    assert bot.services.answering.index_version() == report.version != before
 
 
 @in_session_loop
-async def test_pending_upload_survives_a_restart(data: Settings, own_assistant: Assistant) -> None:
+async def test_pending_upload_survives_a_restart(
+    data: Settings, own_assistant: AnsweringService
+) -> None:
     db = data.data_dir / "restart.sqlite"
     async with running_bot(data, own_assistant, db, admin_ids=str(ADMIN)) as first:
         preview = await upload(first, "ke-hoach-ra-soat.txt", OFFICIAL_TXT.encode())

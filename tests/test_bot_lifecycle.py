@@ -8,7 +8,7 @@ import httpx
 import pytest
 
 from bot import texts
-from tests.bot_harness import running_bot
+from bot.testing.harness import running_bot
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
 
@@ -84,7 +84,7 @@ async def test_buttons_still_work_after_a_restart(built_index, assistant, tmp_pa
 
 
 async def test_latency_measurement_runs(built_index, assistant, tmp_path) -> None:
-    from tests.bot_harness import measure_latency
+    from bot.testing.harness import measure_latency
 
     async with running_bot(
         built_index, assistant, tmp_path / "bot.sqlite", throttle_per_minute=0

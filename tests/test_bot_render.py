@@ -5,9 +5,10 @@ from __future__ import annotations
 import re
 
 from bot.render import esc, render_answer, render_documents, render_passages, split_html, to_plain
-from retrieval.models import Answer, Citation, DocumentMeta, Hit, Passage
-from tests.bot_harness import parse_html
-from tests.fake_telegram import html_error
+from bot.testing.fake_api import html_error
+from bot.testing.harness import parse_html
+from retrieval.answer.compose import group
+from retrieval.domain.models import Answer, Citation, DocumentMeta, Hit, Passage, QuestionProblem
 
 
 def _doc(**kw) -> DocumentMeta:
@@ -29,7 +30,11 @@ def _citation(
 ) -> Citation:
     passage = Passage(id=n, doc_id="nq-76", ordinal=n, section="Mục III > 2", kind=kind, text=text)
     hit = Hit(passage=passage, document=_doc(**doc), score=1.0)
-    return Citation(number=n, hit=hit, excerpt=[text], warning=None)
+    return Citation(number=n, hit=hit, excerpt=[text])
+
+
+def _answer(question: str, cites: list[Citation]) -> Answer:
+    return Answer(question=question, abstained=False, citations=cites, groups=group(cites))
 
 
 def _visible(text: str) -> str:
@@ -37,10 +42,8 @@ def _visible(text: str) -> str:
 
 
 def test_answer_html_groups_by_kind_and_escapes_everything() -> None:
-    answer = Answer(
-        question="Giải pháp <b>số hóa</b> & cải cách?",
-        abstained=False,
-        citations=[_citation(1), _citation(2, kind="muc_tieu")],
+    answer = _answer(
+        "Giải pháp <b>số hóa</b> & cải cách?", [_citation(1), _citation(2, kind="muc_tieu")]
     )
     out = render_answer(answer)
     assert html_error(out) is None
@@ -57,10 +60,7 @@ def test_answer_html_groups_by_kind_and_escapes_everything() -> None:
 
 def test_warning_for_documents_not_in_force() -> None:
     c = _citation(1, status="hết hiệu lực", replaced_by="nq-99")
-    from retrieval.answer import warning_for
-
-    c.warning = warning_for(c.hit.passage, c.hit.document)
-    out = render_answer(Answer(question="q", abstained=False, citations=[c]))
+    out = render_answer(_answer("q", [c]))
     assert "⚠️" in out and "hết hiệu lực" in out
     full = render_passages([(1, c.hit.passage, c.hit.document)])
     assert "⚠️" in full and html_error(full) is None
@@ -70,13 +70,14 @@ def test_warning_for_documents_not_in_force() -> None:
 
 def test_unsafe_source_is_not_linked() -> None:
     c = _citation(1, source='javascript:alert("x")')
-    out = render_answer(Answer(question="q", abstained=False, citations=[c]))
+    out = render_answer(_answer("q", [c]))
     assert "<a " not in out
 
 
-def test_error_answer_is_plain_escaped_text() -> None:
-    out = render_answer(Answer(question="", abstained=True, error="Câu hỏi <trống>"))
-    assert out == "Câu hỏi &lt;trống&gt;"
+def test_problem_answer_is_plain_escaped_text() -> None:
+    problem = QuestionProblem(code="too_long", length=1234, limit=1000)
+    out = render_answer(Answer(question="", abstained=True, reason="invalid", problem=problem))
+    assert out == "Câu hỏi quá dài (1.234 ký tự). Vui lòng hỏi ngắn gọn, dưới 1.000 ký tự."
 
 
 def test_short_text_is_one_part() -> None:
@@ -119,7 +120,7 @@ def test_split_never_cuts_an_entity_or_a_tag() -> None:
 
 def test_long_answer_splits_into_valid_messages() -> None:
     cites = [_citation(n, text="Đổi mới <quản lý> & phục vụ người dân. " * 25) for n in range(1, 9)]
-    answer = Answer(question="Giải pháp?", abstained=False, citations=cites)
+    answer = _answer("Giải pháp?", cites)
     out = render_answer(answer)
     assert len(out) > 4096
     parts = split_html(out)

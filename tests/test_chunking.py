@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from retrieval.chunking import CONTINUED, MAX_CHARS, SEP, chunk_document
-from retrieval.documents import load_knowledge_dir, parse_markdown
-from retrieval.text import clean
+from retrieval.domain.text import clean
+from retrieval.knowledge.chunking import CONTINUED, MAX_CHARS, SEP, chunk_document
+from retrieval.knowledge.documents import load_knowledge_dir, parse_markdown
 
 ROOT = Path(__file__).resolve().parents[1]
 DOCS = {d.id: d for d in load_knowledge_dir(ROOT / "knowledge")}

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from retrieval.settings import Settings
+from retrieval.config import Settings
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -23,7 +23,7 @@ def cchc(settings: Settings, *args: str, stdin: str | None = None) -> subprocess
         "TELEGRAM_BOT_TOKEN": "",
     }
     return subprocess.run(
-        [sys.executable, "-m", "retrieval.cli", *args],
+        [sys.executable, "-m", "retrieval.cli.main", *args],
         input=stdin,
         capture_output=True,
         text=True,

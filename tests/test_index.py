@@ -8,18 +8,13 @@ from pathlib import Path
 
 import pytest
 
-from retrieval.assistant import Assistant
-from retrieval.embedding import Encoder
-from retrieval.index import (
-    MANIFEST,
-    IndexMismatchError,
-    IndexMissingError,
-    IndexVersion,
-    current_version_dir,
-    read_manifest,
-)
-from retrieval.settings import Settings
-from retrieval.store import Store
+from retrieval.config import Settings
+from retrieval.domain.errors import IndexMismatchError, IndexMissingError
+from retrieval.domain.messages import describe
+from retrieval.embedding.encoder import Encoder
+from retrieval.index.store import Store
+from retrieval.index.versions import MANIFEST, IndexVersion, current_version_dir, read_manifest
+from retrieval.service.answering import AnsweringService
 from tests.conftest import make_settings
 
 
@@ -50,16 +45,18 @@ def test_manifest_model_mismatch_is_a_clear_error(
     manifest["model_name"] = "some-other/model"
     (settings.index_root / src.name / MANIFEST).write_text(json.dumps(manifest))
     with pytest.raises(IndexMismatchError) as err:
-        Assistant(settings, encoder=encoder)
-    message = str(err.value)
+        AnsweringService(settings, encoder=encoder)
+    assert err.value.details["built_with"] == "some-other/model"
+    message = describe(err.value)
     assert "some-other/model" in message and "multilingual-e5-small" in message
     assert "cchc reindex" in message
 
 
 def test_missing_index_says_how_to_build(encoder: Encoder, tmp_path: Path) -> None:
     settings = make_settings(tmp_path / "empty")
-    with pytest.raises(IndexMissingError, match="cchc reindex"):
-        Assistant(settings, encoder=encoder)
+    with pytest.raises(IndexMissingError) as err:
+        AnsweringService(settings, encoder=encoder)
+    assert "cchc reindex" in describe(err.value)
 
 
 def test_other_model_by_configuration(tmp_path: Path) -> None:

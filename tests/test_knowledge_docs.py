@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from retrieval.documents import DocumentError, load_knowledge_dir, parse_markdown
+from retrieval.domain.errors import DocumentError
+from retrieval.knowledge.documents import load_knowledge_dir, parse_markdown
 
 ROOT = Path(__file__).resolve().parents[1]
 DOCS = {d.id: d for d in load_knowledge_dir(ROOT / "knowledge")}

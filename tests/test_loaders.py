@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from retrieval.documents import load_knowledge_dir
-from retrieval.loaders import LoaderError, decode_text, load_file, load_paths, reflow
+from retrieval.knowledge.documents import load_knowledge_dir
+from retrieval.knowledge.loaders import LoaderError, decode_text, load_file, load_paths, reflow
 
 ROOT = Path(__file__).resolve().parents[1]
 MB = 1024 * 1024

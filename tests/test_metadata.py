@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from retrieval.metadata import (
+from retrieval.knowledge.header import (
     build_meta,
     detect,
     issuer_name,
@@ -241,7 +241,7 @@ def test_a_law_is_named_by_its_excerpt() -> None:
 
 def test_first_heading_of_the_body_is_kept(tmp_path) -> None:
     """A caps heading right after the trích yếu ("I. MỤC TIÊU") is body, not the authority."""
-    from retrieval.loaders import load_file
+    from retrieval.knowledge.loaders import load_file
 
     path = tmp_path / "kh.txt"
     path.write_text(

@@ -7,8 +7,8 @@ import numpy as np
 import pytest
 from transformers import PreTrainedTokenizerFast
 
-from retrieval.embedding import Encoder
-from retrieval.model_build import dequantize_q4_0, read_weights, weight_file
+from retrieval.embedding.encoder import Encoder
+from retrieval.embedding.model_build import dequantize_q4_0, read_weights, weight_file
 
 QUERIES = [
     "Bài học kinh nghiệm trong cải cách hành chính giai đoạn 2011-2020 là gì?",

@@ -10,12 +10,12 @@ from pathlib import Path
 
 import pytest
 
-from retrieval.chunking import chunk_document
-from retrieval.documents import load_knowledge_dir, parse_markdown
-from retrieval.models import Document, Passage
+from retrieval.domain.models import Document, Passage
+from retrieval.domain.quiz import QuizQuestion
+from retrieval.knowledge.chunking import chunk_document
+from retrieval.knowledge.documents import load_knowledge_dir, parse_markdown
 from retrieval.quiz.bank import BankReport, build_bank, build_report, dump_json_lines
 from retrieval.quiz.curated import load_curated
-from retrieval.quiz.models import QuizQuestion
 
 ROOT = Path(__file__).resolve().parents[1]
 KNOWLEDGE = ROOT / "knowledge"
@@ -177,7 +177,7 @@ def test_a_repealed_passage_yields_no_question(
 
 
 def test_user_facing_text_is_vietnamese_with_diacritics(bank: list[QuizQuestion]) -> None:
-    from retrieval.text import has_diacritics
+    from retrieval.domain.text import has_diacritics
 
     for q in bank:
         assert has_diacritics(q.question) and has_diacritics(q.explanation), q.id
@@ -188,7 +188,7 @@ def test_user_facing_text_is_vietnamese_with_diacritics(bank: list[QuizQuestion]
 def test_issue_examples_are_in_the_bank(bank: list[QuizQuestion]) -> None:
     by_question = {q.question: q for q in bank}
     date = next(q for t, q in by_question.items() if "76/NQ-CP được ban hành ngày nào" in t)
-    assert date.answer == "15/7/2021"
+    assert date.answer == "15/07/2021"
     count = next(q for t, q in by_question.items() if "bao nhiêu nội dung" in t)
     assert count.answer == "6"
     rank = next(q for t, q in by_question.items() if "năm 2019 xếp thứ mấy" in t)

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from retrieval.chunking import chunk_document
-from retrieval.documents import load_knowledge_dir
+from retrieval.knowledge.chunking import chunk_document
+from retrieval.knowledge.documents import load_knowledge_dir
 from retrieval.quiz.bank import build_report
 from retrieval.quiz.curated import CuratedError, load_curated
 

@@ -5,16 +5,14 @@ from __future__ import annotations
 import argparse
 import json
 import random
-from pathlib import Path
 
 import pytest
 
-from retrieval.quiz.cli import register_cli
-from retrieval.quiz.models import QuizQuestion, QuizSource, QuizTopic
-from retrieval.quiz.practice import run_practice
-from retrieval.settings import Settings
-
-KNOWLEDGE = Path(__file__).resolve().parents[1] / "knowledge"
+from retrieval.cli.practice import run_practice
+from retrieval.cli.quiz import register
+from retrieval.config import Settings
+from retrieval.domain.quiz import QuizQuestion, QuizSource, QuizTopic
+from retrieval.quiz.bank import filter_topic
 
 
 def _q(i: int, kind: str = "giai_phap") -> QuizQuestion:
@@ -49,7 +47,9 @@ class Script:
 def _run(bank, answers, n=3, topic=None):
     out: list[str] = []
     script = Script(answers)
-    result = run_practice(bank, n, topic, script, out.append, random.Random(7))
+    pool = filter_topic(bank, topic)
+    chosen = random.Random(7).sample(pool, min(n, len(pool)))
+    result = run_practice(chosen, topic, script, out.append)
     return result, "\n".join(out), script
 
 
@@ -88,29 +88,33 @@ def test_topic_filter_and_empty_topic() -> None:
     assert result.asked == 0 and "Không có câu hỏi nào cho chủ đề" in text
 
 
-def _cli(argv: list[str]) -> int:
+def _cli(argv: list[str], settings: Settings) -> int:
     parser = argparse.ArgumentParser()
-    register_cli(parser.add_subparsers(dest="command", required=True))
+    register(parser.add_subparsers(dest="command", required=True))
     args = parser.parse_args(argv)
-    return args.func(args, Settings(_env_file=None, knowledge_dir=KNOWLEDGE))
+    return args.func(args, settings)
 
 
-def test_cli_dump_json(capsys: pytest.CaptureFixture[str]) -> None:
-    assert _cli(["quiz", "--dump-json"]) == 0
+def test_cli_dump_json(built_index: Settings, capsys: pytest.CaptureFixture[str]) -> None:
+    assert _cli(["quiz", "--dump-json"], built_index) == 0
     lines = capsys.readouterr().out.splitlines()
     assert len(lines) >= 60
     first = json.loads(lines[0])
     assert {"id", "question", "options", "correct", "explanation", "origin", "source"} <= set(first)
 
 
-def test_cli_practice(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+def test_cli_practice(
+    built_index: Settings, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     answers = iter(["1", "2"])
     monkeypatch.setattr("builtins.input", lambda _prompt="": next(answers))
-    assert _cli(["quiz", "-n", "2", "--topic", "giai_phap"]) == 0
+    assert _cli(["quiz", "-n", "2", "--topic", "giai_phap"], built_index) == 0
     out = capsys.readouterr().out
     assert "Câu 1/2" in out and "Câu 2/2" in out and "Kết quả:" in out
 
 
-def test_cli_rejects_a_non_positive_count(capsys: pytest.CaptureFixture[str]) -> None:
-    assert _cli(["quiz", "-n", "0"]) == 2
+def test_cli_rejects_a_non_positive_count(
+    built_index: Settings, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert _cli(["quiz", "-n", "0"], built_index) == 2
     assert "-n" in capsys.readouterr().err

@@ -12,15 +12,18 @@ from pathlib import Path
 
 import pytest
 
-from retrieval.assistant import Assistant
-from retrieval.documents import parse_markdown
-from retrieval.embedding import Encoder
-from retrieval.index import CURRENT, current_version_dir, read_manifest
-from retrieval.ingest import Reindexer, UnknownDocumentError
-from retrieval.models import Document
-from retrieval.reindex_lock import ReindexBusyError, ReindexLock
-from retrieval.reindex_log import ReindexLog
-from retrieval.settings import Settings
+from retrieval.config import Settings
+from retrieval.domain.errors import ReindexBusyError, UnknownDocumentError
+from retrieval.domain.messages import describe
+from retrieval.domain.models import Document
+from retrieval.domain.naming import validity_note
+from retrieval.embedding.encoder import Encoder
+from retrieval.index.lock import ReindexLock
+from retrieval.index.run_log import ReindexLog
+from retrieval.index.versions import CURRENT, current_version_dir, read_manifest
+from retrieval.knowledge.documents import parse_markdown
+from retrieval.service.admin import AdminService
+from retrieval.service.answering import AnsweringService
 from tests.conftest import make_settings
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -62,7 +65,7 @@ def data(built_index: Settings, tmp_path: Path) -> Settings:
 
 
 def cited_docs(settings: Settings, encoder: Encoder, question: str) -> list[str]:
-    answer = Assistant(settings, encoder=encoder).ask(question, k=3)
+    answer = AnsweringService(settings, encoder=encoder).ask(question, k=3)
     return [h.document.id for h in answer.hits]
 
 
@@ -70,14 +73,14 @@ def test_identical_rebuild_embeds_nothing_and_publishes_nothing(
     data: Settings, encoder: Encoder
 ) -> None:
     before = current_version_dir(data.index_root)
-    report = Reindexer(data, encoder=encoder).rebuild()
+    report = AdminService(data, encoder=encoder).rebuild()
     assert report.embedded == 0 and not report.published
     assert report.plan.nothing_to_do and len(report.plan.unchanged) == 6
     assert current_version_dir(data.index_root) == before
 
 
 def test_add_cite_readd_duplicate_remove(data: Settings, encoder: Encoder) -> None:
-    reindexer = Reindexer(data, encoder=encoder)
+    reindexer = AdminService(data, encoder=encoder)
     plan = reindexer.add([new_doc()], dry_run=True).plan
     assert plan.new == ["kh-hoa-binh-xanh-2026"] and plan.to_embed >= 2
     assert current_version_dir(data.index_root) is not None
@@ -104,9 +107,9 @@ def test_add_cite_readd_duplicate_remove(data: Settings, encoder: Encoder) -> No
 
 
 def test_passage_ids_are_stable_across_versions(data: Settings, encoder: Encoder) -> None:
-    assistant = Assistant(data, encoder=encoder)
+    assistant = AnsweringService(data, encoder=encoder)
     before = {p.content_hash: p.id for p in assistant.searcher.version.store.all_passages()}
-    Reindexer(data, encoder=encoder).add([new_doc()])
+    AdminService(data, encoder=encoder).add([new_doc()])
     assert assistant.reload_if_changed()
     after = {p.content_hash: p.id for p in assistant.searcher.version.store.all_passages()}
     assert all(after[h] == i for h, i in before.items())
@@ -115,27 +118,31 @@ def test_passage_ids_are_stable_across_versions(data: Settings, encoder: Encoder
 
 def test_supersedes_marks_the_old_document(data: Settings, encoder: Encoder) -> None:
     newer = NEW_DOC.replace("12/KH-UBND", "99/NQ-CP")
-    Reindexer(data, encoder=encoder).add([new_doc(newer)], supersedes=["76/nq-cp"])
-    answer = Assistant(data, encoder=encoder).ask("Các quan điểm của Nghị quyết 76/NQ-CP")
+    AdminService(data, encoder=encoder).add([new_doc(newer)], supersedes=["76/nq-cp"])
+    answer = AnsweringService(data, encoder=encoder).ask("Các quan điểm của Nghị quyết 76/NQ-CP")
     cites = [c for c in answer.citations if c.hit.document.id.startswith("nq-76")]
-    assert cites and "bị thay thế" in cites[0].warning and "99/NQ-CP" in cites[0].warning
+    warning = cites and validity_note(cites[0].hit.passage, cites[0].hit.document)
+    assert warning and "bị thay thế" in warning and "99/NQ-CP" in warning
     # It survives a rebuild from knowledge/: the change is kept in the data dir.
-    Reindexer(data, encoder=encoder).rebuild()
-    answer = Assistant(data, encoder=encoder).ask("Các quan điểm của Nghị quyết 76/NQ-CP")
-    assert any(c.warning and "bị thay thế" in c.warning for c in answer.citations)
+    AdminService(data, encoder=encoder).rebuild()
+    answer = AnsweringService(data, encoder=encoder).ask("Các quan điểm của Nghị quyết 76/NQ-CP")
+    notes = [validity_note(c.hit.passage, c.hit.document) or "" for c in answer.citations]
+    assert any("bị thay thế" in note for note in notes)
 
 
 def test_second_run_refuses_while_one_holds_the_lock(data: Settings, encoder: Encoder) -> None:
     with ReindexLock(data.index_root):
-        with pytest.raises(ReindexBusyError, match="đang chạy"):
-            Reindexer(data, encoder=encoder).add([new_doc()])
-    assert Reindexer(data, encoder=encoder).add([new_doc()]).published
+        with pytest.raises(ReindexBusyError) as busy:
+            AdminService(data, encoder=encoder).add([new_doc()])
+    assert busy.value.details["pid"] == os.getpid()
+    assert "đang chạy" in describe(busy.value)
+    assert AdminService(data, encoder=encoder).add([new_doc()]).published
 
 
 def test_runs_are_recorded(data: Settings, encoder: Encoder) -> None:
-    Reindexer(data, encoder=encoder, who="admin-test").add([new_doc()])
+    AdminService(data, encoder=encoder, who="admin-test").add([new_doc()])
     with pytest.raises(UnknownDocumentError):
-        Reindexer(data, encoder=encoder).remove("khong-co")
+        AdminService(data, encoder=encoder).remove("khong-co")
     log = ReindexLog(data.data_dir / "reindex_runs.sqlite")
     runs = log.recent()
     log.close()
@@ -164,7 +171,7 @@ def test_sigkill_during_embedding_leaves_the_live_version_serving(
         "CCHC_KNOWLEDGE_DIR": str(ROOT / "knowledge"),
     }
     proc = subprocess.Popen(
-        [sys.executable, "-m", "retrieval.cli", "reindex", str(path)],
+        [sys.executable, "-m", "retrieval.cli.main", "reindex", str(path)],
         stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, env=env, cwd=ROOT,
     )  # fmt: skip
     seen = b""
@@ -179,15 +186,15 @@ def test_sigkill_during_embedding_leaves_the_live_version_serving(
     assert b"/6" in seen, seen.decode(errors="replace")
 
     assert current_version_dir(data.index_root) == before
-    answer = Assistant(data, encoder=encoder).ask("Bài học kinh nghiệm thứ nhất là gì?")
+    answer = AnsweringService(data, encoder=encoder).ask("Bài học kinh nghiệm thứ nhất là gì?")
     assert answer.hits and not answer.abstained
     assert "de-an-lon" not in {h.document.id for h in answer.hits}
 
     docs = [parse_markdown(path.read_text(encoding="utf-8"), str(path))]
-    report = Reindexer(data, encoder=encoder).add(docs)
+    report = AdminService(data, encoder=encoder).add(docs)
     assert report.published and 0 < report.embedded < report.plan.passages
     assert report.reused > 165  # the killed run's finished batches were kept
-    hits = Assistant(data, encoder=encoder).ask("Nhiệm vụ số 37 của đề án thử nghiệm").hits
+    hits = AnsweringService(data, encoder=encoder).ask("Nhiệm vụ số 37 của đề án thử nghiệm").hits
     assert hits[0].document.id == "de-an-lon"
     leftovers = [p for p in data.index_root.glob("v*") if not (p / "manifest.json").exists()]
     assert leftovers == []
@@ -197,8 +204,8 @@ def test_swap_waits_for_searches_in_flight(data: Settings, encoder: Encoder) -> 
     """Questions asked from worker threads while new versions are published all succeed."""
     from concurrent.futures import ThreadPoolExecutor
 
-    assistant = Assistant(data, encoder=encoder)
-    reindexer = Reindexer(data, encoder=encoder)
+    assistant = AnsweringService(data, encoder=encoder)
+    reindexer = AdminService(data, encoder=encoder)
     questions = ["Bài học kinh nghiệm thứ nhất là gì?", "Giải pháp về kỷ luật hành chính"] * 10
 
     def ask(q: str) -> bool:

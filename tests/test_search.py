@@ -9,22 +9,25 @@ from pathlib import Path
 
 import pytest
 
-from retrieval.assistant import Assistant
-from retrieval.evaluation import evaluate, load_questions
-from retrieval.search import ReadWriteLock, SearchFilters, fts_query, near_duplicate
+from retrieval.domain.messages import question_problem
+from retrieval.domain.models import SearchFilters
+from retrieval.search.lexical import fts_query
+from retrieval.search.searcher import ReadWriteLock, near_duplicate
+from retrieval.service.answering import AnsweringService
+from retrieval.service.evaluation import evaluate, load_questions
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED_EVAL = ROOT.parent / "shared" / "eval" / "questions.jsonl"
 LESSON_1 = "cải cách hành chính tiếp tục phải đặt dưới sự lãnh đạo trực tiếp"
 
 
-def top_texts(assistant: Assistant, question: str, k: int = 5) -> list[str]:
+def top_texts(assistant: AnsweringService, question: str, k: int = 5) -> list[str]:
     answer = assistant.ask(question, k=k)
     assert not answer.abstained, answer
     return [h.passage.text.lower() for h in answer.hits]
 
 
-def found(assistant: Assistant, question: str, span: str, k: int = 5) -> bool:
+def found(assistant: AnsweringService, question: str, span: str, k: int = 5) -> bool:
     return any(span in t for t in top_texts(assistant, question, k))
 
 
@@ -43,9 +46,9 @@ def found(assistant: Assistant, question: str, span: str, k: int = 5) -> bool:
         "'; DROP TABLE passages; --",
     ],
 )
-def test_fts_syntax_in_questions_is_plain_text(assistant: Assistant, question: str) -> None:
+def test_fts_syntax_in_questions_is_plain_text(assistant: AnsweringService, question: str) -> None:
     text = f"Bài học kinh nghiệm thứ nhất trong cải cách hành chính {question}"
-    assert assistant.check_question(text) is None
+    assert assistant.check(text) is None
     result = assistant.searcher.search(text)
     assert any(LESSON_1 in h.passage.text.lower() for h in result.hits)
 
@@ -57,16 +60,16 @@ def test_fts_query_quotes_every_term() -> None:
         assert col in {"lex", "folded"} and term.startswith('"') and term.endswith('"')
 
 
-def test_question_without_diacritics(assistant: Assistant) -> None:
+def test_question_without_diacritics(assistant: AnsweringService) -> None:
     assert found(assistant, "bai hoc kinh nghiem thu nhat trong cai cach hanh chinh", LESSON_1)
 
 
-def test_question_with_missing_tone_marks(assistant: Assistant) -> None:
+def test_question_with_missing_tone_marks(assistant: AnsweringService) -> None:
     # Phone typing: some syllables accented, some not.
     assert found(assistant, "Bài hoc kinh nghiem thứ nhất trong cai cách hành chinh", LESSON_1)
 
 
-def test_nfd_input_is_the_same_question(assistant: Assistant) -> None:
+def test_nfd_input_is_the_same_question(assistant: AnsweringService) -> None:
     q = "Giải pháp tăng cường kỷ luật, kỷ cương hành chính là gì?"
     nfd = unicodedata.normalize("NFD", q)
     assert nfd != q
@@ -74,7 +77,7 @@ def test_nfd_input_is_the_same_question(assistant: Assistant) -> None:
     assert [h.passage.id for h in a.hits] == [h.passage.id for h in b.hits]
 
 
-def test_abbreviations_find_the_long_form(assistant: Assistant) -> None:
+def test_abbreviations_find_the_long_form(assistant: AnsweringService) -> None:
     assert found(assistant, "Kiểm soát TTHC là gì?", "kiểm soát thủ tục hành chính là việc")
 
 
@@ -87,32 +90,36 @@ def test_abbreviations_find_the_long_form(assistant: Assistant) -> None:
         "What is the best programming language for machine learning?",
     ],
 )
-def test_off_topic_questions_abstain_and_cite_nothing(assistant: Assistant, question: str) -> None:
+def test_off_topic_questions_abstain_and_cite_nothing(
+    assistant: AnsweringService, question: str
+) -> None:
     answer = assistant.ask(question)
     assert answer.abstained and answer.citations == []
-    assert answer.error is None
+    assert answer.problem is None and answer.reason == "weak_evidence"
 
 
 @pytest.mark.parametrize("question", ["", "   \n\t ", "😀😀😀", "?!…"])
 def test_empty_or_wordless_questions_get_a_vietnamese_message(
-    assistant: Assistant, question: str
+    assistant: AnsweringService, question: str
 ) -> None:
     answer = assistant.ask(question)
     assert answer.abstained and answer.citations == []
-    assert answer.error and ("trống" in answer.error or "chữ" in answer.error)
+    assert answer.problem is not None and answer.problem.code in {"empty", "no_words"}
+    assert "trống" in question_problem(answer.problem) or "chữ" in question_problem(answer.problem)
 
 
-def test_ten_thousand_character_question(assistant: Assistant) -> None:
+def test_ten_thousand_character_question(assistant: AnsweringService) -> None:
     answer = assistant.ask("cải cách hành chính " * 500)
     assert answer.abstained and answer.citations == []
-    assert "quá dài" in answer.error
+    assert answer.problem is not None and answer.problem.code == "too_long"
+    assert "quá dài" in question_problem(answer.problem)
 
 
-def test_emoji_around_a_real_question(assistant: Assistant) -> None:
+def test_emoji_around_a_real_question(assistant: AnsweringService) -> None:
     assert found(assistant, "🙏 Nghị quyết 76/NQ-CP ban hành ngày nào? 🤔", "15/7/2021")
 
 
-def test_filters_by_kind_document_and_year(assistant: Assistant) -> None:
+def test_filters_by_kind_document_and_year(assistant: AnsweringService) -> None:
     answer = assistant.ask("cải cách hành chính", filters=SearchFilters(kinds={"giai_phap"}), k=5)
     assert answer.hits and {h.passage.kind for h in answer.hits} == {"giai_phap"}
     answer = assistant.ask(
@@ -123,8 +130,9 @@ def test_filters_by_kind_document_and_year(assistant: Assistant) -> None:
     assert answer.hits and {h.document.issued.year for h in answer.hits} == {2022}
 
 
-def test_no_near_duplicates_in_results(assistant: Assistant) -> None:
+def test_no_near_duplicates_in_results(assistant: AnsweringService) -> None:
     hits = assistant.ask("Kinh nghiệm cải cách hành chính của người đứng đầu", k=8).hits
+    assert len(hits) >= 5
     for i, a in enumerate(hits):
         for b in hits[i + 1 :]:
             assert not near_duplicate(a.passage.text, b.passage.text)
@@ -136,19 +144,19 @@ def test_near_duplicate_detection() -> None:
     assert not near_duplicate(a, "Kiểm soát thủ tục hành chính là việc xem xét, đánh giá.")
 
 
-def test_kind_named_in_the_question_comes_first(assistant: Assistant) -> None:
+def test_kind_named_in_the_question_comes_first(assistant: AnsweringService) -> None:
     answer = assistant.ask("Các quan điểm của Nghị quyết 76/NQ-CP về cải cách hành chính?")
     assert answer.hits[0].passage.kind == "quan_diem"
 
 
 @pytest.mark.skipif(not SHARED_EVAL.exists(), reason="shared eval file not beside the project")
-def test_shared_evaluation_meets_the_bar(assistant: Assistant) -> None:
+def test_shared_evaluation_meets_the_bar(assistant: AnsweringService) -> None:
     report = evaluate(assistant, load_questions(SHARED_EVAL))
     assert report.recall_at_5 >= 0.95 and report.mrr >= 0.85
     assert report.false_abstentions == 0 and report.abstention_accuracy == 1.0
 
 
-def test_own_questions_and_off_topic_set(assistant: Assistant) -> None:
+def test_own_questions_and_off_topic_set(assistant: AnsweringService) -> None:
     on = evaluate(assistant, load_questions(ROOT / "tests/data/ontopic.jsonl"))
     off = evaluate(assistant, load_questions(ROOT / "tests/data/offtopic.jsonl"))
     assert on.recall_at_5 >= 0.9 and on.false_abstentions == 0
@@ -156,26 +164,26 @@ def test_own_questions_and_off_topic_set(assistant: Assistant) -> None:
 
 
 def test_two_stage_lexical_search_at_scale(
-    assistant: Assistant, monkeypatch: pytest.MonkeyPatch
+    assistant: AnsweringService, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Above LARGE_CORPUS passages, candidates first come from the rarest term's passages;
     the full OR query runs only when those are too few."""
-    import retrieval.search as search_module
-    from retrieval.search import fts_terms
+    import retrieval.search.lexical as search_module
+    from retrieval.search.lexical import fts_terms
 
     searcher = assistant.searcher
     question = "Trách nhiệm kiểm soát thủ tục hành chính của Văn phòng Chính phủ"
     monkeypatch.setattr(search_module, "LARGE_CORPUS", 10)
-    column, rarest = searcher.selective_terms(fts_terms(question))[0]
+    column, rarest = searcher.lexical.selective_terms(fts_terms(question))[0]
     having_rarest = {
         pid for pid, _ in searcher.version.store.lexical_search(f'{column}:"{rarest}"', 1000)
     }
     assert having_rarest
     # Enough passages have the rarest term: only those are candidates.
-    narrow = searcher.lexical(question, len(having_rarest))
+    narrow = searcher.lexical.search(question, len(having_rarest))
     assert {pid for pid, _ in narrow} == having_rarest
     # Too few: the full OR query runs.
-    wide = searcher.lexical(question, len(having_rarest) + 5)
+    wide = searcher.lexical.search(question, len(having_rarest) + 5)
     assert len(wide) == len(having_rarest) + 5
 
 

@@ -11,6 +11,7 @@ from bot import texts
 from bot.render import esc
 from bot.send import send_html
 from bot.services import Services, services
+from retrieval.domain import naming
 
 log = logging.getLogger(__name__)
 
@@ -30,10 +31,6 @@ async def require_admin(update: Update, context: ContextTypes.DEFAULT_TYPE) -> S
     return None
 
 
-def _percent(share: float) -> str:
-    return f"{share * 100:.1f}%".replace(".", ",")
-
-
 async def on_stats(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     svc = await require_admin(update, context)
     if svc is None or update.effective_chat is None:
@@ -44,11 +41,11 @@ async def on_stats(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     else:
         latency = "—"
         if stats.median_latency_ms is not None:
-            latency = f"{stats.median_latency_ms / 1000:.2f} giây".replace(".", ",")
+            latency = f"{naming.decimal(stats.median_latency_ms / 1000, 2)} giây"
         text = texts.STATS.format(
             users=stats.users,
             questions=stats.questions,
-            abstention=_percent(stats.abstention_share),
+            abstention=naming.percent(stats.abstention_share),
             likes=stats.likes,
             dislikes=stats.dislikes,
             latency=latency,

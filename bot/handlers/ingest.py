@@ -1,9 +1,9 @@
 """Admin ingestion from Telegram: files sent to the bot, ``/reindex`` and ``/xoa``.
 
 A file an admin sends is downloaded into the quarantine folder, read by
-``retrieval.loaders.load_file`` and shown, with what a dry run would do, under Confirm / Cancel
+``load_file`` and shown, with what a dry run would do, under Confirm / Cancel
 buttons. The pending upload is kept in the bot's SQLite under a short key (its file stays on
-disk), so the buttons still work after a restart. On Confirm the core's ``Reindexer`` runs on
+disk), so the buttons still work after a restart. On Confirm the core's ``AdminService`` runs on
 a thread of its own while a message shows its progress; then the summary is sent, the
 assistant switches to the new version and the quarantined file is deleted. A failure leaves
 the file where it is and tells the admin why. Questions are answered all along, from the
@@ -34,12 +34,10 @@ from bot.log_store import PendingAction, new_key
 from bot.render import doc_line, esc
 from bot.send import NO_PREVIEW, send_html
 from bot.services import Services, services
-from retrieval.answer import format_date
-from retrieval.ingest import Reindexer, UnknownDocumentError
-from retrieval.loaders import SUPPORTED_SUFFIXES, LoaderError, load_file
-from retrieval.models import Document
-from retrieval.reindex import BuildReport
-from retrieval.reindex_lock import ReindexBusyError
+from retrieval.domain import messages, naming
+from retrieval.domain.errors import LoaderError, ReindexBusyError, UnknownDocumentError
+from retrieval.domain.models import BuildReport, Document
+from retrieval.service.admin import SUPPORTED_SUFFIXES, AdminService, read_file
 
 log = logging.getLogger(__name__)
 
@@ -55,7 +53,7 @@ PROGRESS_EVERY = 3.0
 #: Where the key of the upload being ingested is kept (a Cancel press must not race it).
 RUNNING = "ingest_running"
 
-Job = Callable[[Reindexer], BuildReport]
+Job = Callable[[AdminService], BuildReport]
 
 
 # -- small helpers ----------------------------------------------------------------------------
@@ -68,24 +66,6 @@ def safe_name(name: str | None) -> str:
         stem, suffix = base, ""
     stem = stem[:100].strip() or "van-ban"
     return f"{stem}.{suffix[:10]}" if suffix else stem
-
-
-def clip(text: str, limit: int) -> str:
-    """One line of at most ``limit`` characters (a preview must fit in one message)."""
-    text = " ".join(text.split())
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
-
-
-def megabytes(n: int) -> str:
-    return f"{n / 1024 / 1024:.1f} MB".replace(".", ",")
-
-
-def number(n: int) -> str:
-    return f"{n:,}".replace(",", ".")
-
-
-def seconds(s: float) -> str:
-    return f"{s:.1f} giây".replace(".", ",")
 
 
 def buttons(prefix: str, key: str) -> InlineKeyboardMarkup:
@@ -119,7 +99,7 @@ def upload_problem(name: str, size: int | None, limit: int) -> str | None:
         return texts.UPLOAD_BAD_TYPE.format(name=esc(name))
     if size is not None and size > limit:
         return texts.UPLOAD_TOO_BIG.format(
-            name=esc(name), size=megabytes(size), limit=megabytes(limit)
+            name=esc(name), size=naming.megabytes(size), limit=naming.megabytes(limit)
         )
     return None
 
@@ -154,12 +134,12 @@ def render_preview(name: str, doc: Document, report: BuildReport) -> str:
     plan = report.plan
     lines = [
         texts.UPLOAD_PREVIEW_HEAD.format(name=esc(name)),
-        f"• Tiêu đề: <b>{esc(clip(doc.title, 300))}</b>",
+        f"• Tiêu đề: <b>{esc(naming.shorten(doc.title, 300))}</b>",
         f"• Loại: {esc(doc.kind)}",
         f"• Số hiệu: {esc(doc.number) if doc.number else unknown}",
-        f"• Ngày ban hành: {format_date(doc) or unknown}",
-        f"• Cơ quan ban hành: {esc(clip(doc.issuer, 200)) if doc.issuer else unknown}",
-        f"• Trích yếu: {esc(clip(doc.summary, 600))}",
+        f"• Ngày ban hành: {naming.document_date(doc) or unknown}",
+        f"• Cơ quan ban hành: {esc(naming.shorten(doc.issuer, 200)) if doc.issuer else unknown}",
+        f"• Trích yếu: {esc(naming.shorten(doc.summary, 600))}",
         f"• Mã văn bản: <code>{esc(doc.id)}</code>",
         "",
     ]
@@ -173,7 +153,9 @@ def render_preview(name: str, doc: Document, report: BuildReport) -> str:
     else:
         lines.append(texts.UPLOAD_NEW)
     lines.append(
-        texts.UPLOAD_TO_EMBED.format(to_embed=number(plan.to_embed), passages=number(plan.passages))
+        texts.UPLOAD_TO_EMBED.format(
+            to_embed=naming.number(plan.to_embed), passages=naming.number(plan.passages)
+        )
     )
     lines += ["", texts.UPLOAD_PREVIEW_HINT]
     return "\n".join(lines)
@@ -206,14 +188,14 @@ def render_report(report: BuildReport, *, action: str | None = None, switched: b
     )
     lines.append(
         texts.REPORT_COUNTS.format(
-            documents=number(report.documents),
-            passages=number(report.passages),
-            embedded=number(report.embedded),
-            reused=number(report.reused),
+            documents=naming.number(report.documents),
+            passages=naming.number(report.passages),
+            embedded=naming.number(report.embedded),
+            reused=naming.number(report.reused),
         )
     )
     times = [
-        f"{label} {seconds(report.seconds[k])}"
+        f"{label} {naming.seconds(report.seconds[k])}"
         for k, label in PHASES.items()
         if k in report.seconds
     ]
@@ -227,8 +209,8 @@ def render_report(report: BuildReport, *, action: str | None = None, switched: b
 
 def progress_text(done: int, total: int) -> str:
     if total and done >= total:
-        return texts.REINDEX_STORING.format(total=number(total))
-    return texts.REINDEX_PROGRESS.format(done=number(done), total=number(total))
+        return texts.REINDEX_STORING.format(total=naming.number(total))
+    return texts.REINDEX_PROGRESS.format(done=naming.number(done), total=naming.number(total))
 
 
 # -- running a reindex --------------------------------------------------------------------------
@@ -266,7 +248,7 @@ async def run_reindex(
     chat_id: int,
     user_id: int,
     job: Job,
-    describe: Callable[[BuildReport, Reindexer], str | None] | None = None,
+    describe: Callable[[BuildReport, AdminService], str | None] | None = None,
     tidy: Callable[[], Awaitable[object]] | None = None,
 ) -> BuildReport | None:
     """Run ``job`` off the event loop with a progress message; send the summary or the reason.
@@ -277,9 +259,9 @@ async def run_reindex(
     svc = services(context)
     status = (await send_html(context.bot, chat_id, texts.REINDEX_PREPARING))[-1]
     progress = ProgressState()
-    reindexer = Reindexer(
+    reindexer = AdminService(
         svc.settings,
-        encoder=svc.assistant.encoder,
+        encoder=svc.answering.encoder,
         progress=progress,
         who=f"telegram:{user_id}",
     )
@@ -289,7 +271,7 @@ async def run_reindex(
     try:
         report = await svc.in_reindex_worker(job, reindexer)
     except (ReindexBusyError, UnknownDocumentError) as exc:
-        reason = esc(str(exc))
+        reason = esc(messages.describe(exc))
     except Exception:
         log.exception("Cập nhật chỉ mục từ Telegram thất bại")
         reason = texts.REINDEX_UNEXPECTED
@@ -372,13 +354,15 @@ async def preview(
     svc = services(context)
     name = path.name
     try:
-        doc = await svc.in_worker(load_file, path, svc.settings.upload_max_bytes)
+        doc = await svc.in_worker(read_file, path, svc.settings.upload_max_bytes)
     except LoaderError as exc:
-        log.info("Tệp %s bị từ chối: %s", name, exc.reason)
-        text = texts.UPLOAD_LOAD_FAILED.format(name=esc(name), reason=esc(clip(exc.reason, 800)))
+        reason = messages.describe(exc)
+        log.info("Tệp %s bị từ chối: %s", name, reason)
+        shown = esc(naming.shorten(reason, 800))
+        text = texts.UPLOAD_LOAD_FAILED.format(name=esc(name), reason=shown)
         await edit(status, text)
         return
-    dry = Reindexer(svc.settings, encoder=svc.assistant.encoder)
+    dry = AdminService(svc.settings, encoder=svc.answering.encoder)
     report = await svc.in_worker(dry.add, [doc], dry_run=True)
     saved = await svc.db(svc.store.add_pending, key, "add", user_id, status.chat_id, {"file": name})
     if saved is None:
@@ -464,13 +448,14 @@ async def confirm_upload(
     with contextlib.suppress(TelegramError):
         await query.edit_message_reply_markup(None)
     try:
-        doc = await svc.in_worker(load_file, path, svc.settings.upload_max_bytes)
+        doc = await svc.in_worker(read_file, path, svc.settings.upload_max_bytes)
     except LoaderError as exc:
-        text = texts.UPLOAD_LOAD_FAILED.format(name=esc(name), reason=esc(clip(exc.reason, 800)))
+        reason = esc(naming.shorten(messages.describe(exc), 800))
+        text = texts.UPLOAD_LOAD_FAILED.format(name=esc(name), reason=reason)
         await send_html(context.bot, chat_id, text)
         return
 
-    def describe(report: BuildReport, reindexer: Reindexer) -> str:
+    def describe(report: BuildReport, reindexer: AdminService) -> str:
         twin = next((t for d, t in reindexer.skipped_duplicates if d == doc.id), None)
         if twin:
             return texts.UPLOAD_SKIPPED.format(title=esc(doc.title), twin=esc(twin))

@@ -17,6 +17,7 @@ from bot.log_store import AnswerRecord, new_key
 from bot.render import esc, render_answer, render_passages
 from bot.send import send_html, typing
 from bot.services import services
+from retrieval.domain import messages
 
 log = logging.getLogger(__name__)
 
@@ -59,9 +60,10 @@ async def answer_question(
         text = texts.THROTTLED.format(limit=svc.throttle.limit, seconds=math.ceil(wait))
         await send_html(context.bot, chat_id, text, reply_to=reply_to, thread_id=thread_id)
         return
-    problem = svc.assistant.check_question(question)
+    problem = svc.answering.check(question)
     if problem:
-        await send_html(context.bot, chat_id, esc(problem), reply_to=reply_to, thread_id=thread_id)
+        text = esc(messages.question_problem(problem))
+        await send_html(context.bot, chat_id, text, reply_to=reply_to, thread_id=thread_id)
         return
     async with typing(context.bot, chat_id, thread_id, svc.settings.typing_delay):
         answer = await svc.ask(question, svc.settings.page_size)

@@ -34,9 +34,8 @@ from bot.quiz_store import QuizAnswer, QuizPoll, QuizRun, Standing, local_time, 
 from bot.render import esc
 from bot.send import send_html
 from bot.services import Services, services
-from retrieval.models import KIND_LABELS
-from retrieval.quiz import QuizQuestion, filter_topic
-from retrieval.quiz.models import MAX_QUESTION
+from retrieval.domain import naming
+from retrieval.domain.quiz import MAX_QUESTION, QuizQuestion
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -88,26 +87,20 @@ def _matches_key(q: QuizQuestion, key: str) -> bool:
     return q.id == key
 
 
-def seconds_text(value: float) -> str:
-    return f"{value:.1f}".replace(".", ",")
-
-
 def source_label(svc: Services, q: QuizQuestion) -> str:
     """ "Nghị quyết 76/NQ-CP — Mục …" (plain text; escape before use in HTML)."""
     docs = {d.id: d for d in svc.documents()}
     doc = docs.get(q.source.document_id)
-    name = (doc.number or doc.title) if doc is not None else q.source.document_id
+    name = naming.document_short_name(doc) if doc is not None else q.source.document_id
     return f"{name} — {q.source.section}" if q.source.section else name
 
 
-def topics_text(bank: list[QuizQuestion]) -> str:
-    docs = Counter(q.topic.document_id for q in bank)
-    kinds = Counter(q.topic.kind for q in bank)
+def topics_text(docs: Counter[str], kinds: Counter[str]) -> str:
     lines = [texts.QUIZ_TOPICS_DOCS]
     lines += [texts.QUIZ_TOPIC_LINE.format(name=esc(d), count=n) for d, n in sorted(docs.items())]
     lines.append(texts.QUIZ_TOPICS_KINDS)
     lines += [
-        texts.QUIZ_TOPIC_LINE.format(name=esc(KIND_LABELS.get(k, k).lower()), count=n)
+        texts.QUIZ_TOPIC_LINE.format(name=esc(naming.kind_label(k).lower()), count=n)
         for k, n in kinds.most_common()
     ]
     return "\n".join(lines)
@@ -121,16 +114,17 @@ async def choose(
     bot: Bot, svc: Services, chat_id: int, topic: str | None, count: int
 ) -> list[QuizQuestion] | None:
     """``count`` random questions of ``topic``; None (after telling the user) when none fit."""
-    bank = await svc.in_worker(svc.quiz_bank)
+    bank = await svc.in_worker(svc.bank.bank)
     if not bank:
         await send_html(bot, chat_id, texts.QUIZ_BANK_EMPTY)
         return None
-    pool = filter_topic(bank, topic)
-    if not pool:
-        text = texts.QUIZ_NO_QUESTIONS.format(topic=esc(topic or ""), topics=topics_text(bank))
+    chosen = await svc.in_worker(svc.bank.choose, topic, count, rng)
+    if not chosen:
+        topics = topics_text(*svc.bank.topics())
+        text = texts.QUIZ_NO_QUESTIONS.format(topic=esc(topic or ""), topics=topics)
         await send_html(bot, chat_id, text)
         return None
-    return rng.sample(pool, min(count, len(pool)))
+    return chosen
 
 
 async def db(svc: Services, fn: Callable[..., T], *args: object) -> T:
@@ -328,7 +322,7 @@ async def on_source(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if query is None or match is None or query.message is None:
         return
     key = match.group(1)
-    bank = await svc.in_worker(svc.quiz_bank)
+    bank = await svc.in_worker(svc.bank.bank)
     q = next((x for x in bank if _matches_key(x, key)), None)
     if q is None and not key.startswith("#"):
         q = await db(svc, svc.quiz.question_snapshot, key)
@@ -338,9 +332,7 @@ async def on_source(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     await query.answer()
     docs = {d.id: d for d in svc.documents()}
     doc = docs.get(q.source.document_id)
-    title = doc.title if doc is not None else q.source.document_id
-    if doc is not None and doc.number:
-        title = f"{doc.number} – {title}"
+    title = naming.document_label(doc) if doc is not None else q.source.document_id
     head = texts.QUIZ_SOURCE_HEAD.format(document=esc(title), section=esc(q.source.section))
     await send_html(context.bot, query.message.chat.id, f"{head}\n\n{esc(q.source.passage)}")
 
@@ -527,7 +519,7 @@ def leaderboard(run: QuizRun, standings: list[Standing], asked: int, state: str)
                 correct=s.correct,
                 asked=asked,
                 points=s.points,
-                seconds=seconds_text(s.seconds),
+                seconds=naming.decimal(s.seconds),
             )
         )
     lines += ["", texts.QUIZ_LEADERBOARD_END]

@@ -9,7 +9,6 @@ RSS. See ``retrieval/bench/corpus.py`` for how the corpora and vectors are made.
 
 from __future__ import annotations
 
-import argparse
 import datetime as dt
 import json
 import os
@@ -22,49 +21,12 @@ from pathlib import Path
 
 import numpy as np
 
-from retrieval.settings import Settings
+from retrieval.config import Settings
 
 QUICK_SCALES = [1_000, 10_000]
 FULL_SCALES = [1_000, 10_000, 100_000, 1_000_000]
 QUESTIONS = 100
 DEFAULT_EVAL = Path(__file__).resolve().parents[2].parent / "shared" / "eval" / "questions.jsonl"
-
-
-def parse_scales(text: str) -> list[int]:
-    out = []
-    for part in text.split(","):
-        part = part.strip().lower().replace("_", "")
-        if not part:
-            continue
-        mult = {"k": 1_000, "m": 1_000_000}.get(part[-1], 1)
-        number = part[:-1] if mult > 1 else part
-        try:
-            value = int(float(number) * mult)
-        except ValueError as exc:
-            raise argparse.ArgumentTypeError(f"quy mô không hợp lệ: {part!r}") from exc
-        if value < 1:
-            raise argparse.ArgumentTypeError(f"quy mô không hợp lệ: {part!r}")
-        out.append(value)
-    if not out:
-        raise argparse.ArgumentTypeError("cần ít nhất một quy mô, ví dụ 1k,10k")
-    return out
-
-
-def register_cli(subparsers) -> argparse.ArgumentParser:
-    """Add ``bench`` to ``cchc``'s subcommands; the handler is ``cmd_bench(args, settings)``."""
-    bench = subparsers.add_parser("bench", help="đo tốc độ và quy mô trên kho văn bản tổng hợp")
-    bench.add_argument("--quick", action="store_true", help="chỉ quy mô 1k và 10k đoạn")
-    bench.add_argument("--json", action="store_true", help="in một đối tượng JSON ở cuối")
-    bench.add_argument(
-        "--scales", type=parse_scales, default=None, help="ví dụ 1k,10k,100k,1M (mặc định cả bốn)"
-    )
-    bench.add_argument(
-        "--out", type=Path, default=None, help="thư mục kết quả (mặc định DATA_DIR/bench)"
-    )
-    bench.add_argument("--questions", type=int, default=QUESTIONS, help="số câu hỏi mỗi quy mô")
-    bench.add_argument("--keep", action="store_true", help="giữ lại chỉ mục tổng hợp")
-    bench.set_defaults(func=cmd_bench)
-    return bench
 
 
 def machine() -> str:
@@ -93,15 +55,14 @@ def _log(msg: str) -> None:
 def _eval_questions() -> list[str]:
     if not DEFAULT_EVAL.exists():
         return []
-    from retrieval.evaluation import load_questions
-
-    return [q.question for q in load_questions(DEFAULT_EVAL)]
+    lines = DEFAULT_EVAL.read_text(encoding="utf-8").splitlines()
+    return [json.loads(line)["question"] for line in lines if line.strip()]
 
 
 def prepare_inputs(settings: Settings, out: Path, questions: int) -> dict:
     """Embed the real knowledge base (throughput and basis) and the questions, once."""
     from retrieval.bench.corpus import bench_questions, load_base
-    from retrieval.embedding import Encoder
+    from retrieval.embedding.encoder import Encoder
 
     base = load_base(settings.knowledge_dir)
     encoder = Encoder(settings)
@@ -209,32 +170,3 @@ def run_bench(
     result["total_s"] = round(time.perf_counter() - t0, 1)
     (out / "results.json").write_text(json.dumps(result, indent=2), encoding="utf-8")
     return result
-
-
-def cmd_bench(args: argparse.Namespace, settings: Settings) -> int:
-    from retrieval.bench.report import markdown_table, plots, targets_table
-
-    scales = args.scales or (QUICK_SCALES if args.quick else FULL_SCALES)
-    out = args.out or settings.data_dir / "bench"
-    result = run_bench(settings, scales, out, args.questions, keep=args.keep)
-    (out / "table.md").write_text(
-        markdown_table(result) + "\n" + targets_table(result), encoding="utf-8"
-    )
-    written = plots(result, out)
-    print(f"Máy: {result['machine']}")
-    print(f"Nhúng đoạn văn: {result['embed_passages_per_s']} đoạn/giây")
-    print(markdown_table(result))
-    print(targets_table(result))
-    print(f"Kết quả: {out / 'results.json'}" + "".join(f", {p}" for p in written))
-    if args.json:
-        print(json.dumps(result, ensure_ascii=False))
-    return 0
-
-
-def main(argv: list[str] | None = None) -> int:
-    """``python -m retrieval.bench``, until ``cchc bench`` is wired in."""
-    parser = argparse.ArgumentParser(prog="cchc")
-    sub = parser.add_subparsers(dest="command", required=True)
-    register_cli(sub)
-    args = parser.parse_args(["bench", *(sys.argv[1:] if argv is None else argv)])
-    return cmd_bench(args, Settings())

@@ -23,10 +23,15 @@ from pathlib import Path
 
 import numpy as np
 
-from retrieval.chunking import chunk_document, document_context, embedding_text, passage_hash
-from retrieval.documents import load_knowledge_dir
-from retrieval.models import Document, DocumentMeta, Passage
-from retrieval.text import split_sentences
+from retrieval.domain.models import Document, DocumentMeta, Passage
+from retrieval.domain.text import split_sentences
+from retrieval.knowledge.chunking import (
+    chunk_document,
+    document_context,
+    embedding_text,
+    passage_hash,
+)
+from retrieval.knowledge.documents import load_knowledge_dir
 
 #: Per-dimension standard deviation of the noise added to a mixture of real vectors (384
 #: dimensions: a noise vector of norm ≈ 0.49, so a synthetic vector keeps a cosine of about

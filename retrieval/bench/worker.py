@@ -23,24 +23,14 @@ from pathlib import Path
 import faiss
 import numpy as np
 
-from retrieval.accents import accent_forms
 from retrieval.bench.corpus import load_base, passage_vector, synthetic_passages
-from retrieval.documents import corpus_hash
-from retrieval.index import (
-    FAISS_FILE,
-    STORE,
-    Manifest,
-    build_faiss,
-    describe_faiss,
-    new_version_name,
-    publish,
-    recall_at,
-    save_faiss,
-    write_manifest,
-)
-from retrieval.models import DocumentMeta
-from retrieval.settings import Settings
-from retrieval.store import Store
+from retrieval.config import Settings
+from retrieval.domain.accents import accent_forms
+from retrieval.domain.models import DocumentMeta
+from retrieval.index.dense import FAISS_FILE, build_faiss, describe_faiss, recall_at, save_faiss
+from retrieval.index.store import Store
+from retrieval.index.versions import STORE, Manifest, new_version_name, publish, write_manifest
+from retrieval.knowledge.documents import corpus_hash
 
 BATCH = 20_000
 
@@ -174,18 +164,16 @@ def _timed(fn, *args) -> tuple[float, object]:
 
 
 def serve(work: Path, model: str, knowledge: Path, rounds: int) -> dict:
-    from retrieval.assistant import Assistant
+    from retrieval.service.answering import AnsweringService
 
     settings = bench_settings(work, model, knowledge)
     t0 = time.perf_counter()
-    assistant = Assistant(settings)
+    assistant = AnsweringService(settings)
     load_s = time.perf_counter() - t0
     searcher, encoder = assistant.searcher, assistant.encoder
     questions = json.loads((work.parent / "questions.json").read_text(encoding="utf-8"))
     n = settings.candidates
-    lexical = getattr(searcher, "lexical", None) or (
-        lambda q, limit: searcher.version.store.lexical_search(_fts(q), limit)
-    )
+    lexical = searcher.lexical.search
     for q in questions[:5]:
         assistant.ask(q)  # warm up torch, SQLite and the caches
 
@@ -221,12 +209,6 @@ def serve(work: Path, model: str, knowledge: Path, rounds: int) -> dict:
         "abstained_share": round(abstained / max(len(ask), 1), 3),
         "rss_mb": round(peak_rss_mb(), 1),
     }
-
-
-def _fts(question: str) -> str:
-    from retrieval.search import fts_query
-
-    return fts_query(question)
 
 
 def main(argv: list[str] | None = None) -> int:

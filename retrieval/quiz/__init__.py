@@ -1,5 +1,6 @@
-"""The quiz: a question bank built from the knowledge base, and practice in the terminal."""
+"""The quiz: a question bank built from the knowledge base (it knows nothing of Telegram)."""
 
+from retrieval.domain.quiz import QuizQuestion, QuizSource, QuizTopic
 from retrieval.quiz.bank import (
     BankReport,
     build_bank,
@@ -9,13 +10,10 @@ from retrieval.quiz.bank import (
     load_bank,
 )
 from retrieval.quiz.curated import CuratedError, load_curated
-from retrieval.quiz.models import QuizQuestion, QuizSource, QuizTopic
-from retrieval.quiz.practice import PracticeResult, run_practice
 
 __all__ = [
     "BankReport",
     "CuratedError",
-    "PracticeResult",
     "QuizQuestion",
     "QuizSource",
     "QuizTopic",
@@ -25,5 +23,4 @@ __all__ = [
     "filter_topic",
     "load_bank",
     "load_curated",
-    "run_practice",
 ]

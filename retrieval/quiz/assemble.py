@@ -7,9 +7,9 @@ import random
 import re
 from dataclasses import dataclass, field
 
-from retrieval.models import Passage
-from retrieval.quiz.corpus import Corpus
-from retrieval.quiz.models import (
+from retrieval.domain.models import Passage
+from retrieval.domain.naming import shorten
+from retrieval.domain.quiz import (
     MAX_EXPLANATION,
     MAX_OPTION,
     Difficulty,
@@ -18,7 +18,8 @@ from retrieval.quiz.models import (
     QuizTopic,
     Style,
 )
-from retrieval.quiz.wording import norm, shorten
+from retrieval.quiz.corpus import Corpus
+from retrieval.quiz.wording import norm
 
 MAX_DISTRACTORS = 3
 _ITEM_MARK = re.compile(r"^(?:\d{1,2}\.|[a-zđ]\))\s+")

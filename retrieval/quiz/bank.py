@@ -10,17 +10,18 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
-from retrieval.chunking import chunk_document
-from retrieval.documents import load_knowledge_dir
-from retrieval.models import KIND_LABELS, Document, Passage
+from retrieval.domain.models import Document, Passage
+from retrieval.domain.naming import KIND_LABELS
+from retrieval.domain.quiz import QuizQuestion
+from retrieval.domain.text import content_syllables, fold
+from retrieval.knowledge.chunking import chunk_document
+from retrieval.knowledge.documents import load_knowledge_dir
 from retrieval.quiz.assemble import make_question
 from retrieval.quiz.corpus import Corpus
 from retrieval.quiz.curated import CuratedEntry, CuratedError, load_curated, resolve
 from retrieval.quiz.generate import generate
-from retrieval.quiz.models import QuizQuestion
 from retrieval.quiz.verify import problems
 from retrieval.quiz.wording import norm, numbers_in
-from retrieval.text import content_syllables, fold
 
 #: Two questions with the same answer whose content words are this alike ask the same thing.
 SAME_QUESTION = 0.8

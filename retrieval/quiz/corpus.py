@@ -7,9 +7,10 @@ from collections import Counter
 from dataclasses import dataclass, field
 from functools import cached_property
 
-from retrieval.chunking import SEP
-from retrieval.models import Document, Passage
-from retrieval.quiz.wording import folded_bigrams, overlap, sentence_case, shorten
+from retrieval.domain.models import Document, Passage
+from retrieval.domain.naming import shorten
+from retrieval.knowledge.chunking import SEP
+from retrieval.quiz.wording import folded_bigrams, overlap, sentence_case
 
 _ARTICLE_CODE = re.compile(r"^(Điều\s+[\dA-Za-zĐđ.]+?)\.?\s")
 _ROMAN_HEAD = re.compile(r"^[IVXLC]+\.\s+")

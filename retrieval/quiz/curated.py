@@ -8,8 +8,8 @@ from pathlib import Path
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from retrieval.quiz.corpus import Corpus
-from retrieval.quiz.models import (
+from retrieval.domain.errors import CuratedQuizError
+from retrieval.domain.quiz import (
     MAX_EXPLANATION,
     MAX_OPTION,
     MAX_OPTIONS,
@@ -20,12 +20,16 @@ from retrieval.quiz.models import (
     QuizSource,
     QuizTopic,
 )
+from retrieval.domain.text import nfc
+from retrieval.quiz.corpus import Corpus
 from retrieval.quiz.wording import occurs
-from retrieval.text import nfc
 
 
-class CuratedError(ValueError):
-    """A curated question that cannot be used; the message names the file and the item."""
+class CuratedError(CuratedQuizError):
+    """A curated question that cannot be used; ``problem`` names the file and the item."""
+
+    def __init__(self, problem: str) -> None:
+        super().__init__(problem=problem)
 
 
 class CuratedSource(BaseModel):

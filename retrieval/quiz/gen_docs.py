@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from retrieval.chunking import LEGAL_KINDS
+from retrieval.knowledge.chunking import LEGAL_KINDS
 from retrieval.quiz.assemble import Draft, pick, stable_hash
 from retrieval.quiz.corpus import Corpus
 from retrieval.quiz.wording import clauses, sentence_case, strip_end

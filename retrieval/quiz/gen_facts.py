@@ -6,11 +6,13 @@ import datetime as dt
 import re
 from collections import defaultdict
 
-from retrieval.models import Passage
+from retrieval.domain.models import Passage
+from retrieval.domain.naming import ELLIPSIS, shorten
+from retrieval.domain.naming import date as format_date
+from retrieval.domain.quiz import MAX_QUESTION
 from retrieval.quiz.assemble import Draft, pick
 from retrieval.quiz.corpus import Corpus, article_code
-from retrieval.quiz.models import MAX_QUESTION
-from retrieval.quiz.wording import ELLIPSIS, clauses, dates_in, format_date, numbers_in, shorten
+from retrieval.quiz.wording import clauses, dates_in, numbers_in
 
 ACT = (
     r"(?P<act>Nghị quyết|Nghị định|Thông tư liên tịch|Thông tư|Quyết định|Chỉ thị) "

@@ -5,13 +5,14 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 
-from retrieval.models import Passage
+from retrieval.domain.models import Passage
+from retrieval.domain.naming import shorten
+from retrieval.domain.quiz import MAX_QUESTION
+from retrieval.domain.text import fold
 from retrieval.quiz.assemble import Draft, pick, stable_hash
 from retrieval.quiz.corpus import Corpus, article_title
 from retrieval.quiz.gen_facts import ACT
-from retrieval.quiz.models import MAX_QUESTION
-from retrieval.quiz.wording import occurs, sentence_case, shorten, strip_end
-from retrieval.text import fold
+from retrieval.quiz.wording import occurs, sentence_case, strip_end
 
 _DEFINITION = re.compile(
     r'^(?:\d{1,2}\.\s*)?[“"](?P<term>[^”"]{2,70})[”"]\s+là\s+(?P<body>.{20,})$'

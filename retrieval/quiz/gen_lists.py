@@ -7,11 +7,12 @@ import re
 from collections import defaultdict
 from dataclasses import dataclass
 
-from retrieval.chunking import LEGAL_KINDS, SEP
-from retrieval.models import KIND_LABELS, Passage
+from retrieval.domain.models import Passage
+from retrieval.domain.naming import KIND_LABELS, shorten
+from retrieval.domain.quiz import MAX_OPTION, MAX_QUESTION
+from retrieval.knowledge.chunking import LEGAL_KINDS, SEP
 from retrieval.quiz.assemble import Draft, pick
 from retrieval.quiz.corpus import Corpus, heading_label
-from retrieval.quiz.models import MAX_OPTION, MAX_QUESTION
 from retrieval.quiz.wording import (
     ORDINAL_WORDS,
     clauses,
@@ -20,7 +21,6 @@ from retrieval.quiz.wording import (
     ordinal_word,
     overlap,
     sentence_case,
-    shorten,
     strip_end,
 )
 

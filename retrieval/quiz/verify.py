@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+from retrieval.domain.quiz import QuizQuestion
+from retrieval.domain.text import STOPWORDS, fold, syllables
 from retrieval.quiz.corpus import Corpus
-from retrieval.quiz.models import QuizQuestion
 from retrieval.quiz.wording import dates_in, numbers_in, occurs
-from retrieval.text import STOPWORDS, fold, syllables
 
 #: Styles whose wrong options come from other passages: they must not occur in this one.
 FOREIGN_DISTRACTORS = {"list_item", "list_order", "origin", "document"}

@@ -6,9 +6,9 @@ import datetime as dt
 import re
 from functools import lru_cache
 
-from retrieval.text import fold, nfc, split_sentences, syllables
+from retrieval.domain.naming import ELLIPSIS
+from retrieval.domain.text import fold, nfc, split_sentences, syllables
 
-ELLIPSIS = "…"
 ORDINAL_WORDS = ["nhất", "hai", "ba", "tư", "năm", "sáu", "bảy", "tám", "chín", "mười"]
 
 _NON_WORD = re.compile(r"[^\w]+", re.UNICODE)
@@ -16,17 +16,6 @@ _LEADING_ZERO = re.compile(r"\b0+(\d)")
 _DMY = re.compile(r"\b(\d{1,2})/(\d{1,2})/(\d{4})\b")
 _DMY_WORDS = re.compile(r"ngày (\d{1,2}) tháng (\d{1,2}) năm (\d{4})", re.IGNORECASE)
 _NUMBER = re.compile(r"(?<![\w/])0*(\d+)(?![\w/])")
-
-
-def shorten(text: str, limit: int) -> str:
-    """``text`` within ``limit`` characters, cut at a word boundary and marked with "…"."""
-    text = " ".join(text.split())
-    if len(text) <= limit:
-        return text
-    cut = text[: limit - 1]
-    if " " in cut:
-        cut = cut.rsplit(" ", 1)[0]
-    return cut.rstrip(' ,;:.-–(«“"') + ELLIPSIS
 
 
 def sentence_case(text: str) -> str:
@@ -60,10 +49,6 @@ def dates_in(text: str) -> set[dt.date]:
         except ValueError:
             continue
     return out
-
-
-def format_date(d: dt.date) -> str:
-    return f"{d.day}/{d.month}/{d.year}"
 
 
 def numbers_in(text: str) -> list[int]:

@@ -1,0 +1,99 @@
+"""``cchc``: the command-line face (ask, chat, quiz, reindex, eval, bench, setup, run).
+
+Every subcommand is one module of this package. Like the bot, it reaches the core only
+through ``service/``, ``domain/`` and ``config``, and phrases the core's typed failures.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from typing import Any
+
+from pydantic import ValidationError
+
+from retrieval.cli import ask, bench, chat, evaluate, quiz, reindex, texts
+from retrieval.cli.errors import EXIT_FAILURE, EXIT_USAGE, UsageError
+from retrieval.cli.progress import progress_reporter
+from retrieval.cli.reindex import print_report
+from retrieval.config import Settings, describe_settings_error
+from retrieval.domain import messages
+from retrieval.domain.errors import CoreError
+from retrieval.service.setup import setup
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # one line in Vietnamese instead of usage + trace
+        raise UsageError(texts.USAGE.format(message=message))
+
+
+def cmd_setup(args: argparse.Namespace, settings: Settings) -> int:
+    """Build what is missing: the default model, then the index."""
+    report = setup(settings, progress=progress_reporter(texts.EMBEDDING))
+    if report.build is not None:
+        print_report(report.build, dry_run=False)
+    else:
+        print(texts.INDEX_READY.format(version=report.ready_version), file=sys.stderr)
+    return 0
+
+
+def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
+    try:
+        from bot.app import run_bot
+    except ImportError:
+        print(texts.BOT_MISSING, file=sys.stderr)
+        return EXIT_FAILURE
+    return run_bot()
+
+
+def _register_simple(sub: Any) -> None:
+    st = sub.add_parser("setup", help="dựng mô hình và chỉ mục khi còn thiếu")
+    st.set_defaults(func=cmd_setup)
+    run = sub.add_parser("run", help="chạy bot Telegram")
+    run.set_defaults(func=cmd_run)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="cchc", description="Trợ lý cải cách hành chính (CCHC)")
+    parser.add_argument("-v", "--verbose", action="store_true", help="ghi nhật ký chi tiết")
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    for module in (ask, chat, reindex, evaluate, quiz, bench):
+        module.register(sub)
+    _register_simple(sub)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    try:
+        args = build_parser().parse_args(argv)
+    except UsageError as exc:
+        print(f"cchc: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    logging.basicConfig(
+        level=logging.INFO if args.verbose else logging.WARNING,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    try:
+        settings = Settings()
+    except ValidationError as exc:
+        print(f"cchc: {describe_settings_error(exc, Settings)}", file=sys.stderr)
+        return EXIT_USAGE
+    try:
+        return args.func(args, settings)
+    except UsageError as exc:
+        print(f"cchc: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except CoreError as exc:
+        print(f"cchc: {messages.describe(exc)}", file=sys.stderr)
+        return EXIT_FAILURE
+    except KeyboardInterrupt:
+        print(f"\ncchc: {texts.INTERRUPTED}", file=sys.stderr)
+        return 130
+    except BrokenPipeError:  # `cchc ask … | head`: the reader has what it wanted
+        sys.stderr.close()
+        return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,54 @@
+"""What the terminal says: every user-facing sentence of ``cchc`` that is not about a
+failure of the core (those are in ``retrieval.domain.messages``)."""
+
+SOURCES = "Nguồn trích dẫn:"
+
+USAGE = "cách dùng không đúng: {message} (xem `cchc --help`)"
+NEED_QUESTION = "cần một câu hỏi, hoặc --file TỆP"
+CANNOT_READ_QUESTIONS = "không đọc được tệp câu hỏi {path}"
+INTERRUPTED = "đã dừng."
+
+CHAT_LOADING = "Đang nạp mô hình và chỉ mục…"
+CHAT_WELCOME = (
+    "Trợ lý CCHC — hỏi về cải cách hành chính. Gõ /help để xem hướng dẫn, /thoat để thoát."
+)
+CHAT_PROMPT = "\nBạn hỏi: "
+CHAT_HELP = (
+    "Gõ câu hỏi về cải cách hành chính để nhận câu trả lời có trích dẫn.\n"
+    "  /quiz [số câu] [chủ đề]  luyện tập trắc nghiệm, ví dụ: /quiz 5 giai_phap\n"
+    "  /vanban                 danh sách văn bản trong cơ sở tri thức\n"
+    "  /thoat                  kết thúc"
+)
+
+REINDEX_REMOVE_WITH_FILES = "--remove không dùng cùng với tệp cần thêm"
+REINDEX_OVERRIDES_NEED_FILES = "--title, --number, --issued, --kind, --source, --supersedes cần tệp"
+REINDEX_ONE_FILE_ONLY = "--title và --number chỉ dùng khi thêm đúng một tệp"
+REINDEX_SKIPPED = "Bỏ qua: {reason}"
+REINDEX_NOTHING_READ = "Không có tệp nào đọc được; chỉ mục giữ nguyên."
+EMBEDDING = "Đang nhúng"
+PLAN = "Kế hoạch:"
+RESULT = "Kết quả:"
+UNCHANGED = "Không có gì thay đổi: chỉ mục {version} vẫn đang dùng."
+BUILT = (
+    "Đã xây chỉ mục {version}: {documents} văn bản, {passages} đoạn ({embedded} đoạn mới "
+    "nhúng, {reused} dùng lại). Thời gian: {times}"
+)
+INDEX_READY = "Chỉ mục {version} đã sẵn sàng."
+BOT_MISSING = "Bot Telegram chưa được cài đặt trong bản này; dùng `cchc chat`."
+
+EVAL_ROW_SKIPPED = "bỏ qua"
+EVAL_ROW_MISSED = "TRƯỢT"
+EVAL_ROW_RANK = "hạng {rank}"
+EVAL_SUMMARY = (
+    "\nR@1 {r1:.3f}  R@5 {r5:.3f}  MRR {mrr:.3f}  từ chối đúng {abstention:.3f}  "
+    "từ chối nhầm {false_abstentions}/{answerable}"
+)
+
+QUIZ_BAD_COUNT = "-n phải là số câu hỏi dương"
+QUIZ_BANK = "Ngân hàng có {total} câu hỏi ({curated} biên soạn, {generated} tự sinh). Gõ q để dừng."
+
+BENCH_MACHINE = "Máy: {machine}"
+BENCH_EMBEDDING = "Nhúng đoạn văn: {rate} đoạn/giây"
+BENCH_WRITTEN = "Kết quả: {files}"
+BENCH_BAD_SCALE = "quy mô không hợp lệ: {part!r}"
+BENCH_NO_SCALE = "cần ít nhất một quy mô, ví dụ 1k,10k"

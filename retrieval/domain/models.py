@@ -1,0 +1,199 @@
+"""Pydantic models at the seams: documents, passages, hits, answers and index builds."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+DocKind = Literal[
+    "nghị quyết",
+    "nghị định",
+    "quyết định",
+    "thông tư",
+    "chỉ thị",
+    "luật",
+    "báo cáo",
+    "kế hoạch",
+    "công văn",
+    "tin bài",
+    "pháp điển",
+    "khác",
+]
+DocStatus = Literal["còn hiệu lực", "hết hiệu lực", "bị thay thế"]
+PassageKind = Literal[
+    "quan_diem",
+    "muc_tieu",
+    "nhiem_vu",
+    "giai_phap",
+    "bai_hoc",
+    "ket_qua",
+    "han_che",
+    "nguyen_nhan",
+    "quy_dinh",
+    "khac",
+]
+PassageStatus = Literal["còn hiệu lực", "được sửa đổi", "bị bãi bỏ"]
+
+
+class DocumentMeta(BaseModel):
+    """The front matter of a knowledge document."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    id: str = Field(pattern=r"^[a-z0-9][a-z0-9._-]*$", max_length=80)
+    title: str = Field(min_length=3)
+    kind: DocKind
+    number: str | None = None
+    issuer: str | None = None
+    issued: dt.date | None = None
+    effective: dt.date | None = None
+    status: DocStatus = "còn hiệu lực"
+    replaced_by: str | None = None
+    status_note: str | None = None
+    source: str | None = None
+    summary: str = Field(min_length=3)
+    note: str | None = None
+
+    @field_validator("summary")
+    @classmethod
+    def _one_line(cls, v: str) -> str:
+        if "\n" in v.strip():
+            raise ValueError("summary phải là một dòng")
+        return v.strip()
+
+    @property
+    def in_force(self) -> bool:
+        return self.status == "còn hiệu lực"
+
+
+class Document(DocumentMeta):
+    """A knowledge document: metadata plus its cleaned body text."""
+
+    body: str = Field(min_length=1)
+
+
+class Passage(BaseModel):
+    """A retrievable piece of a document, with where it sits and what it is."""
+
+    id: int = -1
+    doc_id: str
+    ordinal: int
+    section: str
+    kind: PassageKind
+    text: str
+    status: PassageStatus = "còn hiệu lực"
+    status_note: str | None = None
+    #: For a codified article, the provision it comes from ("Điều 29 Nghị định số 63/2010/NĐ-CP").
+    origin: str | None = None
+    content_hash: str = ""
+
+
+@dataclass
+class SearchFilters:
+    kinds: set[str] | None = None
+    doc_ids: set[str] | None = None
+    years: set[int] | None = None
+
+    def accepts(self, passage: Passage, doc: DocumentMeta) -> bool:
+        if self.kinds and passage.kind not in self.kinds:
+            return False
+        if self.doc_ids and passage.doc_id not in self.doc_ids:
+            return False
+        if self.years and (doc.issued is None or doc.issued.year not in self.years):
+            return False
+        return True
+
+    @property
+    def active(self) -> bool:
+        return bool(self.kinds or self.doc_ids or self.years)
+
+
+class Hit(BaseModel):
+    """A passage found by search, with its document and the evidence for it."""
+
+    passage: Passage
+    document: DocumentMeta
+    score: float
+    lexical_rank: int | None = None
+    dense_rank: int | None = None
+    dense_score: float | None = None
+
+
+class Citation(BaseModel):
+    number: int
+    hit: Hit
+    excerpt: list[str]
+
+
+class AnswerGroup(BaseModel):
+    """Citations (by number) that share a kind, shown under one heading."""
+
+    kind: PassageKind
+    numbers: list[int]
+
+
+class QuestionProblem(BaseModel):
+    """Why a question cannot be searched: ``empty``, ``too_long`` (``length`` over ``limit``
+    characters) or ``no_words``."""
+
+    code: Literal["empty", "too_long", "no_words"]
+    length: int = 0
+    limit: int = 0
+
+
+class Answer(BaseModel):
+    """An extractive, cited answer, or an honest abstention."""
+
+    question: str
+    abstained: bool
+    citations: list[Citation] = []
+    #: The citations under their kinds, in reading order.
+    groups: list[AnswerGroup] = []
+    #: Why it abstained: ``invalid`` (see ``problem``) or ``weak_evidence``.
+    reason: str | None = None
+    problem: QuestionProblem | None = None
+    confidence: float = 0.0
+
+    @property
+    def hits(self) -> list[Hit]:
+        return [c.hit for c in self.citations]
+
+    def grouped(self) -> list[tuple[PassageKind, list[Citation]]]:
+        """The groups with their citations (groups left without any are skipped)."""
+        by_number = {c.number: c for c in self.citations}
+        out = [(g.kind, [by_number[n] for n in g.numbers if n in by_number]) for g in self.groups]
+        return [(kind, cites) for kind, cites in out if cites]
+
+
+class Plan(BaseModel):
+    """What an index build will do, computed before anything is embedded or written."""
+
+    new: list[str] = []
+    changed: list[str] = []
+    unchanged: list[str] = []
+    removed: list[str] = []
+    #: (document id, id of the document that already has the same text)
+    duplicates: list[tuple[str, str]] = []
+    passages: int = 0
+    to_embed: int = 0
+
+    @property
+    def nothing_to_do(self) -> bool:
+        return not (self.new or self.changed or self.removed)
+
+
+class BuildReport(BaseModel):
+    """What an index build did (or, for a dry run, would do)."""
+
+    version: str | None
+    #: False when the live version already held this corpus and nothing was written.
+    published: bool = True
+    plan: Plan
+    documents: int
+    passages: int
+    embedded: int
+    reused: int
+    seconds: dict[str, float]

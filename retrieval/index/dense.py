@@ -1,0 +1,144 @@
+"""The dense side of an index version: FAISS, exact below a size, IVF-SQ8 with a tuned
+``nprobe`` above it. Ids in the index are passage ids."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import faiss
+import numpy as np
+
+from retrieval.atomic import replace_atomically
+
+FAISS_FILE = "dense.faiss"
+
+#: Below this many passages the dense index is an exact scan; at and above it, an inverted
+#: file with 8-bit scalar quantisation (IVF-SQ8), whose ``nprobe`` is tuned at build time.
+APPROX_THRESHOLD = 50_000
+#: The recall@10 against exact search that tuning aims at (the requirement is 0.95).
+TARGET_RECALL = 0.97
+
+
+def ivf_nlist(n: int) -> int:
+    """About 4·√n inverted lists, a power of two, with at least 64 training points each."""
+    nlist = 1 << max(int(round(np.log2(4 * np.sqrt(max(n, 1))))), 6)
+    while nlist > 64 and nlist * 64 > n:
+        nlist //= 2
+    return nlist
+
+
+def build_faiss(
+    ids: np.ndarray,
+    vectors: np.ndarray,
+    dimension: int,
+    *,
+    approx_threshold: int | None = None,
+    target_recall: float = TARGET_RECALL,
+    seed: int = 1234,
+) -> faiss.Index:
+    """The dense index of one version; ids are passage ids. Exact inner product below
+    ``approx_threshold`` vectors, IVF-SQ8 with a tuned ``nprobe`` above it."""
+    vectors = np.ascontiguousarray(vectors, dtype=np.float32)
+    n = len(ids)
+    threshold = APPROX_THRESHOLD if approx_threshold is None else approx_threshold
+    if n < max(threshold, 1):
+        index = faiss.IndexIDMap2(faiss.IndexFlatIP(dimension))
+        if n:
+            index.add_with_ids(vectors, ids)
+        return index
+    nlist = min(ivf_nlist(n), n)
+    quantizer = faiss.IndexFlatIP(dimension)
+    index = faiss.IndexIVFScalarQuantizer(
+        quantizer, dimension, nlist, faiss.ScalarQuantizer.QT_8bit, faiss.METRIC_INNER_PRODUCT
+    )
+    rng = np.random.default_rng(seed)
+    sample = rng.choice(n, size=min(n, nlist * 64), replace=False)
+    index.cp.seed = seed
+    index.cp.niter = 12
+    index.train(vectors[np.sort(sample)])
+    ids = np.ascontiguousarray(ids, dtype=np.int64)
+    index.add_with_ids(vectors, ids)
+    index.nprobe = tune_nprobe(index, ids, vectors, target_recall, rng)
+    return index
+
+
+def probe_queries(vectors: np.ndarray, rng: np.random.Generator, count: int = 200) -> np.ndarray:
+    """Query-like points: the midpoint of two stored vectors, plus a little noise."""
+    n, d = vectors.shape
+    a, b = rng.integers(0, n, size=count), rng.integers(0, n, size=count)
+    q = vectors[a] + 0.5 * vectors[b] + rng.normal(0, 0.02, size=(count, d)).astype(np.float32)
+    return (q / np.linalg.norm(q, axis=1, keepdims=True)).astype(np.float32)
+
+
+def recall_at(approx: np.ndarray, exact: np.ndarray) -> float:
+    """Mean share of the exact top-k found in the approximate top-k."""
+    k = exact.shape[1]
+    found = [len(set(a[a >= 0]) & set(e[e >= 0])) / k for a, e in zip(approx, exact, strict=True)]
+    return float(np.mean(found)) if found else 1.0
+
+
+def tune_nprobe(
+    index: faiss.IndexIVF,
+    ids: np.ndarray,
+    vectors: np.ndarray,
+    target: float,
+    rng: np.random.Generator,
+) -> int:
+    """The smallest power-of-two ``nprobe`` whose recall@10 against exact search reaches
+    ``target`` on query-like points."""
+    queries = probe_queries(vectors, rng)
+    _, exact_rows = faiss.knn(queries, vectors, 10, faiss.METRIC_INNER_PRODUCT)
+    exact = np.where(exact_rows >= 0, ids[np.maximum(exact_rows, 0)], -1)
+    nprobe = 1
+    while nprobe < index.nlist:
+        index.nprobe = nprobe
+        _, approx = index.search(queries, 10)
+        if recall_at(approx, exact) >= target:
+            return nprobe
+        nprobe *= 2
+    return index.nlist
+
+
+def describe_faiss(index: faiss.Index) -> tuple[str, dict[str, int | float | str]]:
+    """The index type and parameters that the manifest records."""
+    ivf = _ivf(index)
+    if ivf is not None:
+        return "IndexIVFScalarQuantizer", {
+            "nlist": int(ivf.nlist),
+            "nprobe": int(ivf.nprobe),
+            "quantizer": "SQ8",
+            "metric": "inner_product",
+        }
+    return "IndexFlatIP", {"metric": "inner_product"}
+
+
+def apply_search_params(index: faiss.Index, params: dict[str, int | float | str]) -> None:
+    """Search-time parameters from the manifest (``nprobe`` of an IVF index)."""
+    ivf = _ivf(index)
+    if ivf is not None and "nprobe" in params:
+        ivf.nprobe = int(params["nprobe"])
+
+
+def _ivf(index: faiss.Index) -> faiss.IndexIVF | None:
+    try:
+        return faiss.extract_index_ivf(index)
+    except RuntimeError:
+        return None
+
+
+def save_faiss(index: faiss.Index, folder: Path) -> None:
+    replace_atomically(folder / FAISS_FILE, lambda tmp: faiss.write_index(index, str(tmp)))
+
+
+def load_faiss(folder: Path, params: dict[str, int | float | str]) -> faiss.Index:
+    index = faiss.read_index(str(folder / FAISS_FILE))
+    apply_search_params(index, params)
+    return index
+
+
+def dense_search(index: faiss.Index, vector: np.ndarray, limit: int) -> list[tuple[int, float]]:
+    """(passage id, inner product) best first."""
+    if index.ntotal == 0:
+        return []
+    scores, ids = index.search(vector.reshape(1, -1).astype(np.float32), limit)
+    return [(int(i), float(s)) for i, s in zip(ids[0], scores[0], strict=True) if i >= 0]

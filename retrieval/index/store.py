@@ -1,0 +1,197 @@
+"""The SQLite store of one index version: documents, passages, vectors and the FTS5 table."""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+
+import numpy as np
+import sqlite_utils
+
+from retrieval.domain.models import DocumentMeta, Passage
+from retrieval.domain.text import fold, lexical_terms
+
+# Bigrams are single tokens ("cải_cách"); diacritics are kept in `lex` and stripped in `folded`.
+FTS_TOKENIZER = "unicode61 remove_diacritics 0 tokenchars '_'"
+
+
+def lexical_fields(text: str) -> tuple[str, str]:
+    """The two FTS5 columns of a passage: syllables + bigrams, with and without accents."""
+    terms = lexical_terms(text)
+    return " ".join(terms), " ".join(fold(t) for t in terms)
+
+
+class Store:
+    """One version's SQLite file. Thread-safe for reads through one shared connection."""
+
+    def __init__(self, path: Path, *, readonly: bool = False) -> None:
+        self.path = path
+        if readonly:
+            conn = sqlite3.connect(
+                f"file:{path}?mode=ro", uri=True, check_same_thread=False, timeout=30
+            )
+        else:
+            conn = sqlite3.connect(path, check_same_thread=False, timeout=30)
+        self.db = sqlite_utils.Database(conn)
+        self._lock = threading.Lock()
+
+    def close(self) -> None:
+        self.db.conn.close()
+
+    # -- building -----------------------------------------------------------------------
+    def create_schema(self) -> None:
+        self.db["documents"].create(
+            {"id": str, "meta": str, "body": str, "content_hash": str}, pk="id", if_not_exists=True
+        )
+        self.db["passages"].create(
+            {
+                "id": int,
+                "doc_id": str,
+                "ordinal": int,
+                "section": str,
+                "kind": str,
+                "text": str,
+                "status": str,
+                "status_note": str,
+                "origin": str,
+                "content_hash": str,
+                "vector": bytes,
+            },
+            pk="id",
+            foreign_keys=[("doc_id", "documents", "id")],
+            if_not_exists=True,
+        )
+        self.db["passages"].create_index(["doc_id"], if_not_exists=True)
+        self.db["passages"].create_index(["content_hash"], if_not_exists=True)
+        self.db.execute(
+            "CREATE VIRTUAL TABLE IF NOT EXISTS passage_fts USING fts5("
+            f"lex, folded, content='', tokenize=\"{FTS_TOKENIZER}\")"
+        )
+
+    def add_document(self, meta: DocumentMeta, body: str, content_hash: str) -> None:
+        self.db["documents"].insert(
+            {
+                "id": meta.id,
+                "meta": meta.model_dump_json(),
+                "body": body,
+                "content_hash": content_hash,
+            },
+            replace=True,
+        )
+
+    def add_passages(
+        self, passages: list[Passage], vectors: np.ndarray, contexts: dict[str, str]
+    ) -> None:
+        """Passages with their vectors; the FTS row also holds the document's context (title,
+        issuer) so that "Bắc Kạn" finds an article that only says "tỉnh"."""
+        rows = []
+        for p, v in zip(passages, vectors, strict=True):
+            row = p.model_dump()
+            row["vector"] = np.asarray(v, dtype=np.float32).tobytes()
+            rows.append(row)
+        self.db["passages"].insert_all(rows, pk="id")
+        self.db.conn.executemany(
+            "INSERT INTO passage_fts(rowid, lex, folded) VALUES (?, ?, ?)",
+            [
+                (p.id, *lexical_fields(f"{contexts.get(p.doc_id, '')}\n{p.section}\n{p.text}"))
+                for p in passages
+            ],
+        )
+
+    def add_accent_forms(self, forms: dict[str, str]) -> None:
+        self.db["accent_forms"].insert_all(
+            ({"folded": k, "accented": v} for k, v in forms.items()), pk="folded", replace=True
+        )
+
+    def commit(self) -> None:
+        self.db.conn.commit()
+
+    # -- reading ------------------------------------------------------------------------
+    def documents(self) -> list[DocumentMeta]:
+        with self._lock:
+            rows = list(self.db.query("SELECT meta FROM documents ORDER BY id"))
+        return [DocumentMeta.model_validate_json(r["meta"]) for r in rows]
+
+    def accent_forms(self) -> dict[str, str]:
+        if "accent_forms" not in self.db.table_names():
+            return {}
+        with self._lock:
+            rows = self.db.conn.execute("SELECT folded, accented FROM accent_forms").fetchall()
+        return dict(rows)
+
+    def document_body(self, doc_id: str) -> str | None:
+        with self._lock:
+            rows = list(self.db.query("SELECT body FROM documents WHERE id = ?", [doc_id]))
+        return rows[0]["body"] if rows else None
+
+    def _passage_columns(self) -> str:
+        """Every column but the vector, which search never needs (1.5 KB a row)."""
+        if not hasattr(self, "_columns"):
+            names = [c.name for c in self.db["passages"].columns if c.name != "vector"]
+            self._columns = ", ".join(names)
+        return self._columns
+
+    def passages(self, ids: Iterable[int]) -> dict[int, Passage]:
+        ids = list(ids)
+        if not ids:
+            return {}
+        marks = ",".join("?" * len(ids))
+        sql = f"SELECT {self._passage_columns()} FROM passages WHERE id IN ({marks})"
+        with self._lock:
+            rows = list(self.db.query(sql, ids))
+        return {r["id"]: _passage(r) for r in rows}
+
+    def all_passages(self) -> Iterator[Passage]:
+        with self._lock:
+            rows = list(
+                self.db.query(
+                    f"SELECT {self._passage_columns()} FROM passages ORDER BY doc_id, ordinal"
+                )
+            )
+        return (_passage(r) for r in rows)
+
+    def vectors(self) -> tuple[np.ndarray, np.ndarray]:
+        """All passage ids and their vectors, for building the FAISS index."""
+        with self._lock:
+            rows = list(self.db.query("SELECT id, vector FROM passages ORDER BY id"))
+        if not rows:
+            return np.zeros(0, dtype=np.int64), np.zeros((0, 0), dtype=np.float32)
+        ids = np.array([r["id"] for r in rows], dtype=np.int64)
+        vecs = np.stack([np.frombuffer(r["vector"], dtype=np.float32) for r in rows])
+        return ids, vecs
+
+    def passage_count(self) -> int:
+        with self._lock:
+            return self.db["passages"].count
+
+    def term_count(self, match: str) -> int:
+        """How many passages match one FTS5 term (``column:"term"``)."""
+        sql = "SELECT count(*) FROM passage_fts WHERE passage_fts MATCH ?"
+        with self._lock:
+            return int(self.db.conn.execute(sql, (match,)).fetchone()[0])
+
+    def vectors_by_hash(self) -> dict[str, tuple[int, np.ndarray]]:
+        """content hash → (passage id, vector), for reusing vectors in the next build."""
+        with self._lock:
+            rows = self.db.conn.execute("SELECT content_hash, id, vector FROM passages")
+            return {h: (int(i), np.frombuffer(v, dtype=np.float32)) for h, i, v in rows}
+
+    def lexical_search(self, match: str, limit: int) -> list[tuple[int, float]]:
+        """(passage id, bm25) best first; ``match`` must be built by ``search.lexical``."""
+        if not match:
+            return []
+        sql = (
+            "SELECT rowid, bm25(passage_fts, 1.0, 0.7) AS score FROM passage_fts "
+            "WHERE passage_fts MATCH ? ORDER BY score LIMIT ?"
+        )
+        with self._lock:
+            rows = self.db.conn.execute(sql, (match, limit)).fetchall()
+        return [(int(r[0]), float(r[1])) for r in rows]
+
+
+def _passage(row: dict) -> Passage:
+    row = dict(row)
+    row.pop("vector", None)
+    return Passage(**row)

