@@ -1,10 +1,10 @@
-"""Whether a message is meant for the bot, and the question in it."""
+"""Whether a message is meant for the bot, the question in it, and where to reply."""
 
 from __future__ import annotations
 
 import re
 
-from telegram import Bot, Message
+from telegram import Bot, Message, Update
 from telegram.constants import ChatType, MessageEntityType
 
 
@@ -43,3 +43,25 @@ def addressed_question(message: Message, bot: Bot) -> str | None:
     if username:
         text = re.sub(rf"@{re.escape(username)}\b", " ", text, flags=re.IGNORECASE)
     return text.strip()
+
+
+def reply_to(update: Update) -> int | None:
+    """The id of the message an update came with, to reply to it."""
+    msg = update.effective_message
+    return msg.message_id if msg is not None else None
+
+
+def is_for_bot(update: Update, bot: Bot) -> bool:
+    """Whether an update asks something of the bot (so that a refusal is worth sending)."""
+    if update.callback_query is not None:
+        return True
+    msg = update.message
+    if msg is None:
+        return False
+    if msg.chat.type == ChatType.PRIVATE:
+        return True
+    if msg.text and msg.text.startswith("/"):
+        command = msg.text.split(maxsplit=1)[0]
+        target = command.partition("@")[2].lower()
+        return not target or target == (bot.username or "").lower()
+    return addressed_question(msg, bot) is not None

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 import secrets
-import sqlite3
 import sys
 from typing import Any
 from urllib.parse import urlparse
@@ -17,16 +16,23 @@ from telegram.ext import (
     Application,
     CallbackQueryHandler,
     CommandHandler,
+    ContextTypes,
     MessageHandler,
     PollAnswerHandler,
     TypeHandler,
     filters,
 )
 
-from bot import redact
-from bot.handlers import admin, common, ingest, questions, quiz
-from bot.services import Services
+from bot import redact, texts
+from bot.admin import commands as admin
+from bot.admin import ingest
+from bot.context import BotData, BotServices, CustomContext
+from bot.gate import access_gate, on_error
+from bot.questions import answer, buttons, intro
+from bot.quiz import group
+from bot.quiz import handlers as quiz
 from bot.settings import BotSettings
+from bot.storage.sqlite import DatabaseError
 from retrieval.config import describe_settings_error
 from retrieval.domain import messages
 from retrieval.domain.errors import CoreError
@@ -34,14 +40,7 @@ from retrieval.service.answering import AnsweringService
 
 log = logging.getLogger(__name__)
 
-COMMANDS = [
-    BotCommand("start", "Giới thiệu và câu hỏi mẫu"),
-    BotCommand("help", "Hướng dẫn sử dụng"),
-    BotCommand("vanban", "Danh sách văn bản"),
-    BotCommand("hoi", "Đặt câu hỏi (trong nhóm)"),
-    BotCommand("quiz", "Đố vui: luyện tập, hoặc mở phiên đố trong nhóm"),
-    BotCommand("diem", "Kết quả các lượt đố vui của bạn"),
-]
+COMMANDS = [BotCommand(command, description) for command, description in texts.COMMANDS]
 
 #: What a message must be to count as "not text": media and the like, never service messages.
 NOT_TEXT = (
@@ -61,16 +60,17 @@ NOT_TEXT = (
 
 
 def add_handlers(app: Application) -> None:
+    """Every handler, in the order they are tried; the catch-alls come last."""
     new_messages = filters.UpdateType.MESSAGE
     private = filters.ChatType.PRIVATE
-    app.add_handler(TypeHandler(Update, common.access_gate), group=-1)
-    app.add_handler(CommandHandler("start", common.on_start))
-    app.add_handler(CommandHandler("help", common.on_help))
-    app.add_handler(CommandHandler("vanban", common.on_vanban))
-    app.add_handler(CommandHandler("hoi", questions.on_hoi))
+    app.add_handler(TypeHandler(Update, access_gate), group=-1)
+    app.add_handler(CommandHandler("start", intro.on_start))
+    app.add_handler(CommandHandler("help", intro.on_help))
+    app.add_handler(CommandHandler("vanban", intro.on_vanban))
+    app.add_handler(CommandHandler("hoi", answer.on_hoi))
     app.add_handler(CommandHandler("thongke", admin.on_stats))
     app.add_handler(CommandHandler("reload", admin.on_reload))
-    app.add_handler(CommandHandler("reindex", ingest.on_reindex))
+    app.add_handler(CommandHandler("reindex", admin.on_reindex))
     app.add_handler(CommandHandler("xoa", ingest.on_remove))
     app.add_handler(CommandHandler("quiz", quiz.on_quiz))
     app.add_handler(CommandHandler("dungquiz", quiz.on_stop))
@@ -78,57 +78,49 @@ def add_handlers(app: Application) -> None:
     app.add_handler(CommandHandler("diem", quiz.on_history))
     app.add_handler(MessageHandler(filters.StatusUpdate.MIGRATE, quiz.on_migrate))
     app.add_handler(PollAnswerHandler(quiz.on_poll_answer))
+    app.add_handler(MessageHandler(new_messages & filters.TEXT & ~filters.COMMAND, answer.on_text))
     app.add_handler(
-        MessageHandler(new_messages & filters.TEXT & ~filters.COMMAND, questions.on_text)
-    )
-    app.add_handler(
-        MessageHandler(new_messages & private & filters.COMMAND, common.on_unknown_command)
+        MessageHandler(new_messages & private & filters.COMMAND, intro.on_unknown_command)
     )
     app.add_handler(
         MessageHandler(new_messages & private & filters.Document.ALL, ingest.on_document)
     )
-    app.add_handler(MessageHandler(new_messages & private & NOT_TEXT, common.on_not_text))
-    app.add_handler(CallbackQueryHandler(questions.on_example, pattern=questions.EXAMPLE))
-    app.add_handler(CallbackQueryHandler(questions.on_full, pattern=questions.FULL))
-    app.add_handler(CallbackQueryHandler(questions.on_more, pattern=questions.MORE))
-    app.add_handler(CallbackQueryHandler(questions.on_feedback, pattern=questions.FEEDBACK))
+    app.add_handler(MessageHandler(new_messages & private & NOT_TEXT, intro.on_not_text))
+    app.add_handler(CallbackQueryHandler(answer.on_example, pattern=answer.EXAMPLE))
+    app.add_handler(CallbackQueryHandler(buttons.on_full, pattern=answer.FULL))
+    app.add_handler(CallbackQueryHandler(buttons.on_more, pattern=answer.MORE))
+    app.add_handler(CallbackQueryHandler(buttons.on_feedback, pattern=answer.FEEDBACK))
     app.add_handler(CallbackQueryHandler(ingest.on_upload_button, pattern=ingest.UPLOAD))
     app.add_handler(CallbackQueryHandler(ingest.on_remove_button, pattern=ingest.REMOVE))
     app.add_handler(CallbackQueryHandler(quiz.on_source, pattern=quiz.SOURCE))
     app.add_handler(CallbackQueryHandler(quiz.on_retry, pattern=quiz.RETRY))
-    app.add_handler(CallbackQueryHandler(questions.on_unknown_button))
-    app.add_error_handler(common.on_error)
+    app.add_handler(CallbackQueryHandler(buttons.on_unknown_button))
+    app.add_error_handler(on_error)
 
 
 async def _post_init(app: Application) -> None:
     """Publish the command menu (a failure here is not worth refusing to start over), and
-    resume the group quiz sessions a restart interrupted."""
+    schedule again the group quiz sessions a restart interrupted."""
     try:
         await app.bot.set_my_commands(COMMANDS, scope=BotCommandScopeDefault())
         await app.bot.set_my_commands(COMMANDS, scope=BotCommandScopeAllPrivateChats())
     except TelegramError as exc:
         log.warning("Không đặt được menu lệnh: %s", exc)
     try:
-        await quiz.recover(app)
-    except sqlite3.Error as exc:
+        await group.recover(app)
+    except DatabaseError as exc:
         log.warning("Không khôi phục được các phiên đố vui: %s", exc)
 
 
-async def _post_stop(app: Application) -> None:
-    """Stop the quiz session tasks; their state stays in SQLite for the next start."""
-    await quiz.cancel_all(app)
-
-
 async def _post_shutdown(app: Application) -> None:
-    svc = app.bot_data.get("services")
-    if isinstance(svc, Services):
-        svc.close()
+    app.bot_data.services.close()
 
 
 def build_application(
-    settings: BotSettings, answering: AnsweringService, *, services: Services | None = None
+    settings: BotSettings, answering: AnsweringService, *, services: BotServices | None = None
 ) -> Application:
-    """One ``Application.builder()`` chain: token, API root, rate limiter, concurrency."""
+    """One ``Application.builder()`` chain: token, API root, rate limiter, concurrency, and the
+    typed context. Its ``JobQueue`` runs the group quiz sessions."""
     token = settings.token
     if not token:
         raise ValueError("TELEGRAM_BOT_TOKEN is not set")
@@ -141,6 +133,7 @@ def build_application(
         .token(token)
         .base_url(f"{root}/bot")
         .base_file_url(f"{root}/file/bot")
+        .context_types(ContextTypes(context=CustomContext, bot_data=BotData))
         .rate_limiter(AIORateLimiter(max_retries=3))
         .concurrent_updates(True)
         .connect_timeout(10)
@@ -148,11 +141,12 @@ def build_application(
         .write_timeout(20)
         .pool_timeout(10)
         .post_init(_post_init)
-        .post_stop(_post_stop)
         .post_shutdown(_post_shutdown)
         .build()
     )
-    app.bot_data["services"] = services or Services.create(settings, answering)
+    if app.job_queue is None:  # APScheduler missing: python-telegram-bot[job-queue]
+        raise RuntimeError("python-telegram-bot[job-queue] is not installed")
+    app.bot_data.services = services or BotServices.create(settings, answering)
     add_handlers(app)
     return app
 
@@ -205,7 +199,7 @@ async def stop(app: Application) -> None:
 
 
 def _fail(message: str) -> int:
-    print(redact.redact(message), file=sys.stderr)
+    print(redact.redact(f"cchc run: {message}"), file=sys.stderr)
     return 2
 
 
@@ -214,22 +208,19 @@ def run_bot() -> int:
     try:
         settings = BotSettings()
     except ValidationError as exc:
-        return _fail(f"cchc run: {describe_settings_error(exc, BotSettings)}")
+        return _fail(describe_settings_error(exc, BotSettings))
     if not settings.token:
-        return _fail(
-            "cchc run: chưa đặt TELEGRAM_BOT_TOKEN (mã bot do @BotFather cấp); "
-            "để hỏi đáp ngay trong cửa sổ dòng lệnh, dùng `cchc chat`."
-        )
+        return _fail(texts.RUN_NO_TOKEN)
     redact.install(settings.token)
     logging.getLogger("bot").setLevel(logging.INFO)
     try:
         answering = AnsweringService(settings)
     except CoreError as exc:
-        return _fail(f"cchc run: {messages.describe(exc)}")
+        return _fail(messages.describe(exc))
     try:
         app = build_application(settings, answering)
-    except (OSError, sqlite3.Error) as exc:
-        return _fail(f"cchc run: không mở được nhật ký bot {settings.bot_db_path} ({exc}).")
+    except (OSError, DatabaseError) as exc:
+        return _fail(texts.RUN_DB_FAILED.format(path=settings.bot_db_path, error=exc))
     mode = "webhook" if settings.webhook_url else "long polling"
     log.info("Bot đang chạy (%s), API %s", mode, settings.telegram_api_base_url)
     try:
@@ -238,9 +229,9 @@ def run_bot() -> int:
         else:
             app.run_polling(**polling_options())
     except InvalidToken:
-        return _fail("cchc run: Telegram từ chối TELEGRAM_BOT_TOKEN; hãy kiểm tra lại mã bot.")
+        return _fail(texts.RUN_TOKEN_REFUSED)
     except TelegramError as exc:
-        return _fail(f"cchc run: không kết nối được với Telegram ({exc}).")
+        return _fail(texts.RUN_NO_TELEGRAM.format(error=exc))
     except OSError as exc:
-        return _fail(f"cchc run: không mở được cổng webhook ({exc}).")
+        return _fail(texts.RUN_NO_PORT.format(error=exc))
     return 0

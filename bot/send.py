@@ -1,4 +1,4 @@
-"""Sending HTML safely: split to fit, plain-text fallback, and a typing indicator."""
+"""Sending HTML safely: split to fit, plain-text fallback, status edits, a typing indicator."""
 
 from __future__ import annotations
 
@@ -10,11 +10,14 @@ from collections.abc import AsyncIterator
 from telegram import Bot, InlineKeyboardMarkup, LinkPreviewOptions, Message, ReplyParameters
 from telegram.constants import ChatAction, ParseMode
 from telegram.error import BadRequest, TelegramError
+from telegram.ext import Application
 
 from bot.render import split_html, to_plain
 
 log = logging.getLogger(__name__)
 NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
+#: Telegram shows a chat action for about five seconds.
+TYPING_EVERY = 4.5
 
 
 async def send_html(
@@ -56,13 +59,34 @@ async def send_html(
     return sent
 
 
+async def edit_html(
+    message: Message, text: str, markup: InlineKeyboardMarkup | None = None
+) -> None:
+    """Edit a status message; a failure to edit is not worth failing the action for."""
+    try:
+        await message.edit_text(
+            text, parse_mode=ParseMode.HTML, reply_markup=markup, link_preview_options=NO_PREVIEW
+        )
+    except BadRequest as exc:
+        if "not modified" not in str(exc).lower():
+            log.warning("Không sửa được tin nhắn trạng thái: %s", exc)
+    except TelegramError as exc:
+        log.warning("Không sửa được tin nhắn trạng thái: %s", exc)
+
+
 @contextlib.asynccontextmanager
 async def typing(
-    bot: Bot, chat_id: int, thread_id: int | None = None, delay: float = 0.0
+    application: Application, chat_id: int, thread_id: int | None = None, delay: float = 0.0
 ) -> AsyncIterator[None]:
     """Show "đang nhập…" in the chat for as long as the block runs, once it has run ``delay``
     seconds: a quick answer needs no indicator, and each indicator costs one request of the
-    30 a second Telegram allows a bot (``AIORateLimiter`` queues the rest)."""
+    30 a second Telegram allows a bot (``AIORateLimiter`` queues the rest).
+
+    The indicator runs as an ``Application.create_task`` task, cancelled when the block ends
+    (so none is sent after the answer); should the bot stop meanwhile, the ``Application``
+    awaits it.
+    """
+    bot = application.bot
 
     async def show() -> None:
         try:
@@ -70,16 +94,16 @@ async def typing(
         except TelegramError as exc:  # the indicator is a nicety; never fail on it
             log.debug("Không gửi được trạng thái đang nhập: %s", exc)
 
-    async def keep_typing() -> None:
-        await asyncio.sleep(delay)
+    async def keep_typing(first: float) -> None:
+        await asyncio.sleep(first)
         while True:
             await show()
-            await asyncio.sleep(4.5)
+            await asyncio.sleep(TYPING_EVERY)
 
     if delay <= 0:  # shown at once, however quick the answer
         await show()
-        delay = 4.5
-    task = asyncio.create_task(keep_typing())
+        delay = TYPING_EVERY
+    task = application.create_task(keep_typing(delay), name=f"typing-{chat_id}")
     try:
         yield
     finally:

@@ -13,6 +13,33 @@ WELCOME_END = (
 )
 NO_DOCS = "Hiện cơ sở tri thức chưa có văn bản nào."
 
+#: Three questions the knowledge base answers well, offered as buttons by /start.
+EXAMPLES = [
+    "Các giải pháp của Nghị quyết 76/NQ-CP là gì?",
+    "Bài học kinh nghiệm trong cải cách hành chính là gì?",
+    "Những hạn chế trong cải cách hành chính giai đoạn 2011-2020?",
+]
+
+#: The command menu Telegram shows (command, description).
+COMMANDS = [
+    ("start", "Giới thiệu và câu hỏi mẫu"),
+    ("help", "Hướng dẫn sử dụng"),
+    ("vanban", "Danh sách văn bản"),
+    ("hoi", "Đặt câu hỏi (trong nhóm)"),
+    ("quiz", "Đố vui: luyện tập, hoặc mở phiên đố trong nhóm"),
+    ("diem", "Kết quả các lượt đố vui của bạn"),
+]
+
+# -- `cchc run` failing to start (plain text, on stderr) ------------------------------------
+RUN_NO_TOKEN = (
+    "chưa đặt TELEGRAM_BOT_TOKEN (mã bot do @BotFather cấp); "
+    "để hỏi đáp ngay trong cửa sổ dòng lệnh, dùng `cchc chat`."
+)
+RUN_DB_FAILED = "không mở được nhật ký bot {path} ({error})."
+RUN_TOKEN_REFUSED = "Telegram từ chối TELEGRAM_BOT_TOKEN; hãy kiểm tra lại mã bot."
+RUN_NO_TELEGRAM = "không kết nối được với Telegram ({error})."
+RUN_NO_PORT = "không mở được cổng webhook ({error})."
+
 
 HELP = (
     "<b>Cách dùng Trợ lý CCHC</b>\n"
@@ -32,6 +59,7 @@ HELP = (
     "/dungquiz để dừng, /ketqua để nhận bảng kết quả (CSV).\n\n"
     "Tôi chỉ trích dẫn văn bản có trong cơ sở tri thức; khi không đủ căn cứ, tôi sẽ nói rõ."
 )
+HELP_NO_USERNAME = "tên bot"
 HELP_ADMIN = (
     "\n\n<b>Quản trị</b>\n"
     "/thongke – thống kê sử dụng\n"
@@ -77,6 +105,7 @@ STATS = (
     "Thời gian trả lời trung vị: {latency}\n"
     "Lượt từ chối truy cập: {refusals}"
 )
+STATS_LATENCY = "{seconds} giây"
 STATS_FAILED = "Không đọc được thống kê lúc này, vui lòng thử lại sau."
 
 # -- admin: adding and removing documents ---------------------------------------------------
@@ -105,6 +134,16 @@ UPLOAD_LOAD_FAILED = (
     "Cơ sở tri thức không thay đổi; tệp được giữ trong thư mục cách ly để kiểm tra."
 )
 UPLOAD_PREVIEW_HEAD = "📄 <b>Văn bản đọc được từ tệp {name}</b>"
+UPLOAD_UNKNOWN = "<i>không rõ</i>"
+UPLOAD_FIELDS = (
+    "• Tiêu đề: <b>{title}</b>\n"
+    "• Loại: {kind}\n"
+    "• Số hiệu: {number}\n"
+    "• Ngày ban hành: {date}\n"
+    "• Cơ quan ban hành: {issuer}\n"
+    "• Trích yếu: {summary}\n"
+    "• Mã văn bản: <code>{doc_id}</code>"
+)
 UPLOAD_PREVIEW_HINT = (
     "Bấm “✅ Xác nhận” để thêm văn bản vào cơ sở tri thức, hoặc “❌ Huỷ” để bỏ qua."
 )
@@ -156,6 +195,13 @@ REPORT_COUNTS = (
     "Văn bản: {documents} · Đoạn văn: {passages} · Nhúng mới: {embedded} · Dùng lại: {reused}"
 )
 REPORT_TIMES = "Thời gian: {times}"
+REPORT_PHASES = {
+    "chunking": "chia đoạn",
+    "planning": "lập kế hoạch",
+    "embedding": "nhúng",
+    "storage": "ghi chỉ mục",
+    "total": "tổng",
+}
 REPORT_DUPLICATE = "Trùng nội dung: <code>{doc_id}</code> giống hệt <code>{twin}</code> (bỏ qua)"
 REPORT_SERVING = "Trợ lý đã chuyển sang phiên bản mới, không cần khởi động lại."
 
@@ -181,6 +227,8 @@ QUIZ_PRACTICE_START = (
 QUIZ_TOPIC_SUFFIX = " – chủ đề <b>{topic}</b>"
 QUIZ_TOPIC_LINE_HEAD = "Chủ đề: <b>{topic}</b>"
 QUIZ_PRACTICE_REPLACED = "Lượt luyện tập trước chưa xong đã được dừng."
+#: A poll's number before its question, the longest that fits Telegram's 300 characters.
+QUIZ_POLL_NUMBERS = ("Câu {i}/{total}: ", "{i}/{total}: ")
 QUIZ_RIGHT = "✅ <b>Chính xác!</b>"
 QUIZ_WRONG = "❌ <b>Chưa đúng.</b> Đáp án đúng: <b>{answer}</b>"
 QUIZ_SOURCE_LINE = "Nguồn: {source}"
@@ -230,6 +278,19 @@ QUIZ_RESULTS_NOT_TRAINER = (
 QUIZ_RESULTS_CAPTION = (
     "📊 Kết quả phiên đố vui ngày {date}: {people} người tham gia, {asked}/{total} câu."
 )
+QUIZ_CSV_HEAD = [
+    "Hạng",
+    "Người tham gia",
+    "Mã người dùng",
+    "Số câu đúng",
+    "Số câu đã trả lời",
+    "Điểm",
+    "Tổng thời gian (giây)",
+]
+QUIZ_CSV_QUESTION = ["Câu {i}", "Câu {i} đúng/sai", "Câu {i} (giây)"]
+QUIZ_CSV_RIGHT = "đúng"
+QUIZ_CSV_WRONG = "sai"
+QUIZ_CSV_NAME = "ket-qua-do-vui-{run_id}.csv"
 QUIZ_RESULTS_SENT_PRIVATE = "Đã gửi bảng kết quả (CSV) vào trò chuyện riêng của người hướng dẫn."
 QUIZ_HISTORY_HEAD = "📈 <b>Kết quả các lượt đố vui gần đây của bạn</b>"
 QUIZ_HISTORY_LINE = "• {date} – {what}{topic}: <b>{correct}/{asked}</b> câu đúng{state}"

@@ -115,6 +115,18 @@ def test_only_the_index_opens_the_index_database() -> None:
     assert bad == []
 
 
+def test_only_the_bots_storage_opens_its_database() -> None:
+    """The bot's SQL lives in ``bot/storage/``; handlers call its stores."""
+    bad = [
+        f"{i.file}:{i.line} imports {i.module}"
+        for i in _imports()
+        if i.file.startswith("bot/")
+        and not i.file.startswith("bot/storage/")
+        and _is(i.module, "sqlite3", "sqlite_utils")
+    ]
+    assert bad == []
+
+
 def test_the_core_does_not_depend_on_its_faces() -> None:
     bad = [
         f"{i.file}:{i.line} imports {i.module}"

@@ -58,7 +58,7 @@ async def test_start_lists_documents_and_example_buttons(bot: BotHarness) -> Non
     assert reply["parse_mode"] == "HTML"
     text, _ = parse_html(reply["text"])
     assert "Xin chào" in text
-    docs = bot.services.documents()
+    docs = bot.services.answering.documents()
     assert docs
     for doc in docs:
         assert doc.title in text
@@ -78,7 +78,7 @@ async def test_help_and_vanban(bot: BotHarness) -> None:
     assert "/thongke" not in text  # admin commands only shown to admins
     _, reply = await ask(bot, "/vanban", user=user)
     text, _ = parse_html(reply["text"])
-    for doc in bot.services.documents():
+    for doc in bot.services.answering.documents():
         assert doc.title in text
         if doc.number:
             assert doc.number in text
@@ -114,7 +114,7 @@ async def test_private_question_gets_cited_html_answer(bot: BotHarness) -> None:
     assert any(d.startswith("fb:") and d.endswith(":1") for d in data)
     assert all(len(d.encode()) <= 64 for d in data)
     # logged with its cited passage ids and latency, and the user's numeric id only
-    rows = list(bot.services.store.db.query("SELECT * FROM questions WHERE user_id = ?", [user]))
+    rows = list(bot.services.database.query("SELECT * FROM questions WHERE user_id = ?", [user]))
     assert len(rows) == 1
     assert rows[0]["question"] == QUESTION and not rows[0]["abstained"]
     assert json.loads(rows[0]["passage_ids"]) and rows[0]["latency_ms"] > 0
@@ -232,7 +232,7 @@ async def test_feedback_is_stored_and_marked(bot: BotHarness) -> None:
     await bot.fake.wait_for("editMessageReplyMarkup", chat_id=user)
     acks = await bot.fake.wait_for("answerCallbackQuery", text=texts.FEEDBACK_THANKS)
     assert acks
-    rows = list(bot.services.store.db.query("SELECT * FROM feedback WHERE key = ?", [key]))
+    rows = list(bot.services.database.query("SELECT * FROM feedback WHERE key = ?", [key]))
     assert [(r["user_id"], r["value"]) for r in rows] == [(user, 1)]
     marked = last_bot_message(bot, user)
     assert any(b["text"].startswith("✅") for b in buttons(marked))
@@ -245,7 +245,7 @@ async def test_feedback_is_stored_and_marked(bot: BotHarness) -> None:
     # changing one's mind replaces the vote
     bot.fake.press(marked, f"fb:{key}:0", user_id=user)
     await bot.fake.wait_for("answerCallbackQuery", text=texts.FEEDBACK_THANKS, count=3)
-    rows = list(bot.services.store.db.query("SELECT * FROM feedback WHERE key = ?", [key]))
+    rows = list(bot.services.database.query("SELECT * FROM feedback WHERE key = ?", [key]))
     assert [r["value"] for r in rows] == [-1]
 
 
@@ -298,7 +298,7 @@ async def test_allowlist_refuses_politely_and_logs(bot: BotHarness, caplog) -> N
         assert len(bot.fake.calls_of("sendMessage", chat_id=GROUP - 7)) == 1
     finally:
         svc.access = saved
-    refusals = list(svc.store.db.query("SELECT * FROM refusals WHERE user_id = ?", [outsider]))
+    refusals = list(svc.database.query("SELECT * FROM refusals WHERE user_id = ?", [outsider]))
     assert len(refusals) == 2
     assert f"người dùng {outsider}" in caplog.text
 
@@ -310,7 +310,7 @@ async def test_admin_commands(bot: BotHarness) -> None:
     _, reply = await ask(bot, "/thongke", user=ADMIN)
     text, _ = parse_html(reply["text"])
     assert "Người dùng:" in text and "Câu hỏi:" in text and "trung vị" in text
-    stats = bot.services.store.stats()
+    stats = bot.services.question_log.stats()
     assert stats.questions >= 1 and stats.users >= 1
     assert f"Câu hỏi: {stats.questions}" in text or "Câu hỏi:" in text
     _, reply = await ask(bot, "/reload", user=ADMIN)
@@ -371,7 +371,7 @@ async def test_answers_while_sqlite_is_locked_for_a_moment(bot: BotHarness) -> N
         conn.close()
     assert "[1]" in reply["text"]
     assert buttons(reply), "the log write waited for the lock and the buttons work"
-    rows = list(bot.services.store.db.query("SELECT id FROM questions WHERE user_id = ?", [user]))
+    rows = list(bot.services.database.query("SELECT id FROM questions WHERE user_id = ?", [user]))
     assert len(rows) == 1
 
 

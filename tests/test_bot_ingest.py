@@ -17,8 +17,7 @@ import pytest
 import pytest_asyncio
 
 from bot import texts
-from bot.handlers import ingest
-from bot.log_store import LogStore
+from bot.admin import ingest, rebuild
 from bot.testing.fake_api import Call
 from bot.testing.harness import BotHarness, parse_html, running_bot
 from retrieval.config import Settings
@@ -198,7 +197,7 @@ def quarantined(data: Settings) -> list[Path]:
 async def test_admin_upload_confirm_then_cited(
     bot: BotHarness, data: Settings, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(ingest, "PROGRESS_EVERY", 0.02)
+    monkeypatch.setattr(rebuild, "PROGRESS_EVERY", 0.02)
     preview = await upload(bot, "ke-hoach-ky-so.md", UPLOAD_MD.encode())
     # downloaded through getFile and the file endpoint, into quarantine
     assert bot.fake.calls_of("getFile")
@@ -224,7 +223,7 @@ async def test_admin_upload_confirm_then_cited(
     summary = await wait_text(bot, ADMIN, "Đã cập nhật chỉ mục")
     text = text_of(summary)
     assert "kh-lam-son-xanh-2026" in text
-    assert "Mới: 1" in text and f"Văn bản: {len(bot.services.documents())}" in text
+    assert "Mới: 1" in text and f"Văn bản: {len(bot.services.answering.documents())}" in text
     assert "Nhúng mới:" in text and "Dùng lại:" in text
     assert "nhúng" in text and "ghi chỉ mục" in text and "tổng" in text
     assert texts.REPORT_SERVING in text
@@ -263,7 +262,7 @@ async def test_cancel_deletes_the_quarantined_file(bot: BotHarness, data: Settin
     stored = (data.data_dir / "documents").glob("*.md")
     assert not [p for p in stored if "Chim Lạc" in p.read_text(encoding="utf-8")]
     key = cancel.rsplit(":", 1)[1]
-    assert bot.services.store.pending(key) is None
+    assert bot.services.pending.get(key) is None
 
 
 @in_session_loop
@@ -377,7 +376,7 @@ async def test_questions_are_answered_while_a_reindex_runs(
             assert release.wait(SLOW)
             return super().rebuild(dry_run)
 
-    monkeypatch.setattr(ingest, "AdminService", Gated)
+    monkeypatch.setattr(bot.services, "make_admin", Gated)
     since = time.monotonic()
     bot.fake.send_text("/reindex", user_id=ADMIN)
     try:
@@ -440,20 +439,8 @@ def test_report_is_escaped_and_lists_duplicates() -> None:
         reused=8,
         seconds={"chunking": 0.01, "embedding": 1.25, "total": 2.0},
     )
-    html = ingest.render_report(report, action="<b>x</b>", switched=True)
+    html = rebuild.render_report(report, action="<b>x</b>", switched=True)
     text, _ = parse_html(html)
     assert "v1<2>" in text and "b&c" in text and "(bỏ qua)" in text
     assert "nhúng 1,2 giây" in text or "nhúng 1,3 giây" in text
     assert "tổng 2,0 giây" in text
-
-
-def test_pending_actions_expire(tmp_path: Path) -> None:
-    store = LogStore(tmp_path / "bot.sqlite")
-    try:
-        store.add_pending("abcdefgh", "remove", 1, 1, {"doc": "x"})
-        assert store.pending("abcdefgh").payload == {"doc": "x"}
-        assert store.pending_older_than(3600) == []
-        assert [p.key for p in store.pending_older_than(-1)] == ["abcdefgh"]
-        assert store.drop_pending("abcdefgh") and not store.drop_pending("abcdefgh")
-    finally:
-        store.close()

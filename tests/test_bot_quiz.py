@@ -20,8 +20,10 @@ import pytest_asyncio
 
 from bot import texts
 from bot.app import build_application, start, stop
-from bot.handlers.quiz import parse_args, source_key
-from bot.quiz_store import QuizAnswer, rank
+from bot.quiz.args import parse_args
+from bot.quiz.questions import source_key
+from bot.quiz.report import rank
+from bot.storage.quiz_state import QuizAnswer
 from bot.testing.fake_api import Call, FakeTelegram
 from bot.testing.harness import BotHarness, bot_settings, parse_html, running_bot
 
@@ -72,11 +74,11 @@ async def message_with(fake: FakeTelegram, chat_id: int, needle: str, timeout: f
 
 async def answers_recorded(bot: BotHarness, run_id: int, count: int) -> list[QuizAnswer]:
     for _ in range(300):
-        found = bot.services.quiz.answers(run_id)
+        found = bot.services.quiz_state.answers(run_id)
         if len(found) >= count:
             return found
         await asyncio.sleep(0.02)
-    raise AssertionError(f"expected {count} answers, got {bot.services.quiz.answers(run_id)}")
+    raise AssertionError(f"expected {count} answers, got {bot.services.quiz_state.answers(run_id)}")
 
 
 # -- pure parts -----------------------------------------------------------------------------
@@ -177,7 +179,7 @@ async def test_topic_filter_and_bad_count(bot: BotHarness) -> None:
     await message_with(bot.fake, user, "Số câu phải từ 1 đến")
     bot.fake.send_text("/quiz 2 phap-dien", user_id=user)
     await poll_number(bot.fake, user, 1)
-    run = bot.services.quiz.running_in(user)
+    run = bot.services.quiz_state.running_in(user)
     assert run is not None and run.topic == "phap-dien"
     assert all(q.topic.document_id == "phap-dien-44-5" for q in run.questions)
     bot.fake.send_text("/dungquiz", user_id=user)
@@ -200,7 +202,7 @@ async def test_group_session_leaderboard_and_csv(bot: BotHarness) -> None:
     first = await poll_number(fake, group, 1)
     params = fake.calls_of("sendPoll", chat_id=group)[0].params
     assert params["open_period"] == 2 and params["is_anonymous"] is False
-    run = bot.services.quiz.running_in(group)
+    run = bot.services.quiz_state.running_in(group)
     assert run is not None and run.kind == "group"
 
     answer(fake, first, A, right=True)
@@ -212,7 +214,7 @@ async def test_group_session_leaderboard_and_csv(bot: BotHarness) -> None:
     await message_with(fake, group, "Nhóm đang có một phiên đố vui")
 
     second = await poll_number(fake, group, 2)
-    assert {a.user_id for a in bot.services.quiz.answers(run.id)} == {A, B}
+    assert {a.user_id for a in bot.services.quiz_state.answers(run.id)} == {A, B}
     fake.answer_poll(first["poll"]["id"], C, first["poll"]["correct_option_ids"])  # too late
     answer(fake, second, A, right=True)
     answer(fake, second, B, right=True)
@@ -223,7 +225,7 @@ async def test_group_session_leaderboard_and_csv(bot: BotHarness) -> None:
     assert a_line < b_line and "🥇" in lines[a_line] and "2/2 đúng" in lines[a_line]
     assert "1/2 đúng" in lines[b_line]
     assert f"Cán bộ {C}" not in text_of(board)
-    assert {a.user_id for a in bot.services.quiz.answers(run.id)} == {A, B}
+    assert {a.user_id for a in bot.services.quiz_state.answers(run.id)} == {A, B}
     assert len(fake.calls_of("stopPoll", chat_id=group)) == 2
     assert fake.calls_of("getChatMember", chat_id=group)
 
@@ -257,7 +259,7 @@ async def test_stop_early_and_old_session_polls_ignored(bot: BotHarness) -> None
     where = dict(chat_id=group, chat_type="supergroup")
     fake.send_text("/quiz 3 20", user_id=ADMIN, **where)  # a CCHC admin may train anywhere
     first = await poll_number(fake, group, 1)
-    run = bot.services.quiz.running_in(group)
+    run = bot.services.quiz_state.running_in(group)
     assert run is not None
     answer(fake, first, A, right=True)
     await answers_recorded(bot, run.id, 1)
@@ -268,17 +270,17 @@ async def test_stop_early_and_old_session_polls_ignored(bot: BotHarness) -> None
     stopped = await message_with(fake, group, "Phiên đố vui đã dừng")
     assert f"Cán bộ {A}" in text_of(stopped) and "(1/3 câu)" in text_of(stopped)
     assert fake.calls_of("stopPoll", chat_id=group)
-    assert bot.services.quiz.run(run.id).state == "stopped"
+    assert bot.services.quiz_state.run(run.id).state == "stopped"
 
     # a new session; an answer on the old one's poll counts nowhere
     fake.send_text("/quiz 1 2", user_id=ADMIN, **where)
     await poll_number(fake, group, 2)
-    new_run = bot.services.quiz.running_in(group)
+    new_run = bot.services.quiz_state.running_in(group)
     assert new_run is not None and new_run.id != run.id
     fake.answer_poll(first["poll"]["id"], C, first["poll"]["correct_option_ids"])
     await message_with(fake, group, "Bảng xếp hạng")
-    assert [a.user_id for a in bot.services.quiz.answers(run.id)] == [A]
-    assert bot.services.quiz.answers(new_run.id) == []
+    assert [a.user_id for a in bot.services.quiz_state.answers(run.id)] == [A]
+    assert bot.services.quiz_state.answers(new_run.id) == []
     assert len(fake.calls_of("sendPoll", chat_id=group)) == 2
 
     fake.send_text("/dungquiz", user_id=ADMIN, **where)
@@ -303,7 +305,7 @@ async def test_group_migrates_to_supergroup_mid_session(bot: BotHarness) -> None
     answer(fake, second, A, right=True)
     board = await message_with(fake, new, "Bảng xếp hạng")
     assert f"Cán bộ {A}" in text_of(board) and "2/2 đúng" in text_of(board)
-    assert bot.services.quiz.running_in(old) is None
+    assert bot.services.quiz_state.running_in(old) is None
     await message_with(fake, new, "Hết giờ câu 1/2")
 
 
@@ -325,7 +327,7 @@ async def _interrupted_session(fake: FakeTelegram, core, assistant, db: Path, gr
         fake.send_text("/quiz 2 3", user_id=ADMIN, chat_id=group, chat_type="supergroup")
         first = await poll_number(fake, group, 1)
         answer(fake, first, A, right=True)
-        quiz = app.bot_data["services"].quiz
+        quiz = app.bot_data.services.quiz_state
         run = quiz.running_in(group)
         for _ in range(300):
             if quiz.answers(run.id):

@@ -15,7 +15,7 @@ from telegram import Update
 from telegram.ext import Application, TypeHandler
 
 from bot.app import build_application, start, stop
-from bot.services import Services
+from bot.context import BotServices
 from bot.settings import BotSettings
 from bot.testing.fake_api import FakeTelegram
 from retrieval.config import Settings
@@ -46,8 +46,8 @@ class BotHarness:
             await asyncio.sleep(0.01)
 
     @property
-    def services(self) -> Services:
-        return self.app.bot_data["services"]
+    def services(self) -> BotServices:
+        return self.app.bot_data.services
 
     def new_user(self) -> int:
         """A user id no other test has used (so throttles and logs do not mix)."""

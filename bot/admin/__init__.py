@@ -1,0 +1,1 @@
+"""Admin commands: statistics, reload, reindex, and documents added or removed from Telegram."""

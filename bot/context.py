@@ -1,0 +1,205 @@
+"""What every handler and job gets: a typed ``context`` that exposes the bot's services.
+
+As in python-telegram-bot's ``contexttypesbot.py`` example: the ``Application`` is built with
+``ContextTypes(context=CustomContext, bot_data=BotData)``, so that a handler reads
+``context.answering``, ``context.question_log`` or ``context.quiz_state`` instead of digging
+them out of a dict. The services are made once per ``Application`` (:meth:`BotServices.create`)
+and closed when it shuts down.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import logging
+from collections import defaultdict
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+from telegram.ext import CallbackContext, ExtBot
+
+from bot import texts
+from bot.access import Access, Throttle
+from bot.settings import BotSettings
+from bot.storage.pending import PendingActions
+from bot.storage.question_log import QuestionLog
+from bot.storage.quiz_state import QuizState
+from bot.storage.sqlite import Database, DatabaseError
+from retrieval.domain.models import Answer
+from retrieval.service.admin import AdminService
+from retrieval.service.answering import AnsweringService
+from retrieval.service.quiz import QuizService
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+
+
+@dataclass
+class BotServices:
+    """The bot's parts, made once at start-up."""
+
+    settings: BotSettings
+    answering: AnsweringService
+    database: Database
+    question_log: QuestionLog
+    quiz_state: QuizState
+    pending: PendingActions
+    #: The question bank over the documents served, built once per index version.
+    quiz_bank: QuizService
+    access: Access
+    throttle: Throttle
+    #: Question answering runs on these threads, off the event loop.
+    executor: ThreadPoolExecutor = field(repr=False)
+    #: Reindex runs take minutes: one thread of their own, so questions keep their workers.
+    reindex_executor: ThreadPoolExecutor = field(repr=False)
+    #: Held while this bot runs a reindex (another process is kept out by the core's lock).
+    reindexing: asyncio.Lock = field(default_factory=asyncio.Lock, repr=False)
+    #: The key of the upload being ingested (a Cancel press must not race it).
+    upload_running: str | None = None
+    #: One lock per group quiz session: a step of the session and /dungquiz never interleave.
+    session_locks: defaultdict[int, asyncio.Lock] = field(
+        default_factory=lambda: defaultdict(asyncio.Lock), repr=False
+    )
+    examples: list[str] = field(default_factory=lambda: list(texts.EXAMPLES))
+    #: Makes the core's ``AdminService`` (a test may hand in its own).
+    make_admin: Callable[..., AdminService] = AdminService
+
+    @classmethod
+    def create(cls, settings: BotSettings, answering: AnsweringService) -> BotServices:
+        database = Database(settings.bot_db_path)
+        return cls(
+            settings=settings,
+            answering=answering,
+            database=database,
+            question_log=QuestionLog(database),
+            quiz_state=QuizState(database),
+            pending=PendingActions(database),
+            quiz_bank=QuizService(settings, answering.index_version, answering.corpus),
+            access=Access(settings.admin_ids, settings.allowed_users, settings.allowed_chats),
+            throttle=Throttle(limit=settings.throttle_per_minute),
+            executor=ThreadPoolExecutor(settings.workers, thread_name_prefix="cchc-ask"),
+            reindex_executor=ThreadPoolExecutor(1, thread_name_prefix="cchc-reindex"),
+        )
+
+    def close(self) -> None:
+        self.executor.shutdown(wait=False, cancel_futures=True)
+        self.reindex_executor.shutdown(wait=False, cancel_futures=True)
+        self.database.close()
+
+
+class BotData:
+    """``context.bot_data``: holds the services, set once by ``build_application``."""
+
+    def __init__(self) -> None:
+        self._services: BotServices | None = None
+
+    @property
+    def services(self) -> BotServices:
+        if self._services is None:
+            raise RuntimeError("the bot's services are not set up")
+        return self._services
+
+    @services.setter
+    def services(self, value: BotServices) -> None:
+        self._services = value
+
+
+class CustomContext(CallbackContext[ExtBot, BotData, dict, dict]):
+    """The ``context`` of every handler, error handler and job of the bot."""
+
+    @property
+    def services(self) -> BotServices:
+        return self.bot_data.services
+
+    @property
+    def settings(self) -> BotSettings:
+        return self.services.settings
+
+    @property
+    def answering(self) -> AnsweringService:
+        return self.services.answering
+
+    @property
+    def question_log(self) -> QuestionLog:
+        return self.services.question_log
+
+    @property
+    def quiz_state(self) -> QuizState:
+        return self.services.quiz_state
+
+    @property
+    def pending(self) -> PendingActions:
+        return self.services.pending
+
+    @property
+    def quiz_bank(self) -> QuizService:
+        return self.services.quiz_bank
+
+    @property
+    def access(self) -> Access:
+        return self.services.access
+
+    @property
+    def throttle(self) -> Throttle:
+        return self.services.throttle
+
+    @property
+    def examples(self) -> list[str]:
+        return self.services.examples
+
+    def admin(
+        self, progress: Callable[[int, int], None] | None = None, who: str | None = None
+    ) -> AdminService:
+        """A new ``AdminService`` that shares the answering model (no second load)."""
+        svc = self.services
+        return svc.make_admin(
+            svc.settings, encoder=svc.answering.encoder, progress=progress, who=who
+        )
+
+    # -- running blocking work off the event loop -------------------------------------------
+    async def in_worker(self, fn: Callable[..., T], /, *args: Any) -> T:
+        """Run blocking retrieval work on the question workers."""
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self.services.executor, functools.partial(fn, *args))
+
+    async def in_reindex_worker(self, fn: Callable[..., T], /, *args: Any) -> T:
+        """Run a reindex on its own thread; the event loop and the question workers go on."""
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(
+            self.services.reindex_executor, functools.partial(fn, *args)
+        )
+
+    async def db(self, fn: Callable[..., T], /, *args: Any) -> T:
+        """A store call in a thread; errors propagate (quiz state must not be lost)."""
+        return await asyncio.to_thread(fn, *args)
+
+    async def db_or_none(self, fn: Callable[..., T], /, *args: Any, **kwargs: Any) -> T | None:
+        """A store call in a thread where the log is a nicety: a database error is logged and
+        gives None, and the user still gets their answer."""
+        try:
+            return await asyncio.to_thread(fn, *args, **kwargs)
+        except DatabaseError as exc:
+            log.warning("Không ghi/đọc được nhật ký bot: %s", exc)
+            return None
+
+    # -- the index being served --------------------------------------------------------------
+    def index_version(self) -> str:
+        return self.answering.index_version()
+
+    def refresh_index(self) -> bool:
+        """Switch to a newly published version, if any; True when it did. Blocking; questions
+        in flight finish on the old version first (the core's swap lock)."""
+        return self.answering.reload_if_changed()
+
+    def _ask(self, question: str, k: int) -> Answer:
+        try:
+            self.refresh_index()
+        except Exception:  # a broken new version: keep answering from the one we have
+            log.exception("Không chuyển được sang phiên bản chỉ mục mới")
+        return self.answering.ask(question, k=k)
+
+    async def ask(self, question: str, k: int) -> Answer:
+        """Answer from the newest published version: checked between questions."""
+        return await self.in_worker(self._ask, question, k)

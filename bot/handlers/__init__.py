@@ -1,1 +1,0 @@
-"""One module per feature: common commands, questions and buttons, admin."""

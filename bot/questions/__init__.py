@@ -1,0 +1,1 @@
+"""Questions: text and /hoi, the answer with its buttons, and the commands that introduce them."""

@@ -1,0 +1,1 @@
+"""Quiz polls: practice alone in a private chat, and training sessions in a group."""
