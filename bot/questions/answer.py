@@ -116,13 +116,8 @@ async def answer_question(
 
 async def _ask_from_message(update: Update, context: CustomContext, question: str) -> None:
     msg = update.effective_message
-    if msg is None:
-        return
-    if not question.strip():
-        await send_html(context.bot, msg.chat_id, texts.ASK_EMPTY, reply_to=msg.message_id)
-        return
     user = update.effective_user
-    if user is None:
+    if msg is None or user is None:
         return
     await answer_question(
         context,
@@ -141,15 +136,24 @@ async def on_text(update: Update, context: CustomContext) -> None:
     if msg is None:
         return
     question = addressed_question(msg, context.bot)
-    if question is not None:
-        await _ask_from_message(update, context, question)
+    if question is None:
+        return
+    if not question.strip():
+        await send_html(context.bot, msg.chat_id, texts.ASK_EMPTY, reply_to=msg.message_id)
+        return
+    await _ask_from_message(update, context, question)
 
 
 async def on_hoi(update: Update, context: CustomContext) -> None:
     """``/hoi <câu hỏi>``, in any chat."""
     msg = update.effective_message
-    if msg is not None:
-        await _ask_from_message(update, context, command_argument(msg))
+    if msg is None:
+        return
+    question = command_argument(msg)
+    if not question:
+        await send_html(context.bot, msg.chat_id, texts.ASK_EMPTY, reply_to=msg.message_id)
+        return
+    await _ask_from_message(update, context, question)
 
 
 def thread_of(update: Update) -> int | None:
