@@ -42,7 +42,7 @@ class Stats(BaseModel):
         return self.abstained / self.questions if self.questions else 0.0
 
 
-def now_iso() -> str:
+def _now() -> str:
     return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
 
 
@@ -87,7 +87,7 @@ class QuestionLog:
         ids = [c.hit.passage.id for c in answer.citations]
         with self.db.transaction() as t:
             row = {
-                "created_at": now_iso(),
+                "created_at": _now(),
                 "user_id": user_id,
                 "chat_id": chat_id,
                 "chat_type": chat_type,
@@ -113,7 +113,7 @@ class QuestionLog:
     def _insert_answer(self, record: AnswerRecord) -> None:
         row = record.model_dump()
         row["passage_ids"] = json.dumps(record.passage_ids)
-        row["created_at"] = now_iso()
+        row["created_at"] = _now()
         with self.db.transaction() as t:
             t["answers"].insert(row, replace=True)
 
@@ -135,7 +135,7 @@ class QuestionLog:
             if not t["answers"].count_where("key = ?", [key]):
                 return False
             t["feedback"].upsert(
-                {"key": key, "user_id": user_id, "value": value, "created_at": now_iso()},
+                {"key": key, "user_id": user_id, "value": value, "created_at": _now()},
                 pk=("key", "user_id"),
             )
             return True
@@ -144,7 +144,7 @@ class QuestionLog:
         with self.db.transaction() as t:
             t["refusals"].insert(
                 {
-                    "created_at": now_iso(),
+                    "created_at": _now(),
                     "user_id": user_id,
                     "chat_id": chat_id,
                     "what": what[:200],
