@@ -55,3 +55,32 @@ def test_the_knowledge_core_raises_codes_not_vietnamese() -> None:
         )
     ]
     assert bad == []
+
+
+def _codes(error_class: str) -> set[str]:
+    """The literal codes passed first to ``error_class(...)`` in ``retrieval/knowledge``."""
+    codes = set()
+    for path in ROOT.glob("retrieval/knowledge/**/*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if (
+                isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Name)
+                and node.func.id == error_class
+                and node.args
+                and isinstance(node.args[0], ast.Constant)
+            ):
+                codes.add(node.args[0].value)
+    return codes
+
+
+def test_every_code_the_loaders_raise_is_phrased() -> None:
+    from retrieval.domain import messages
+
+    loader_codes = _codes("LoaderError")
+    front_codes = _codes("FrontMatterError")
+    assert {"file_not_found", "file_zip_ratio", "file_pdf_too_many_pages"} <= loader_codes
+    assert {"aliases", "too_large"} <= front_codes
+    wanted = loader_codes | {
+        f"{prefix}front_matter_{code}" for code in front_codes for prefix in ("", "file_")
+    }
+    assert sorted(wanted - set(messages._ERRORS)) == []

@@ -34,17 +34,21 @@ MAX_PDF_PAGES = 500
 #: Members of a zip container (DOCX). A Word file has 10 to 30 parts, a few hundred with
 #: many pictures.
 MAX_ZIP_MEMBERS = 1_000
-#: Bytes of a zip container once unpacked, from its central directory (python-docx reads every
-#: part into memory, and parses the XML). A 20 MB upload of pictures unpacks to about 20 MB;
-#: ``MAX_TEXT_CHARS`` of text is about 30 MB of WordprocessingML.
+#: Bytes of a zip container once unpacked, from its central directory: python-docx reads
+#: every part into memory. A 20 MB upload of pictures unpacks to about 20 MB.
 MAX_UNPACKED_BYTES = 64 * 1024 * 1024
+#: Bytes of its XML parts once unpacked, which python-docx parses into trees of about 15
+#: times their size (measured: 20 MB of WordprocessingML, 330 MB at the peak).
+#: ``MAX_TEXT_CHARS`` of text is 2 MB of bare XML, and some 16 to 30 MB with Word's markup.
+MAX_XML_BYTES = 32 * 1024 * 1024
 #: Unpacked/packed ratio of one member over ``RATIO_FROM_BYTES``. Word's XML packs 5 to 15
 #: times; a bomb packs hundreds of times (the 177 KB DOCX above: 280).
 MAX_RATIO = 100
 RATIO_FROM_BYTES = 1024 * 1024
-#: The smallest central-directory entry (46 bytes and a name): bounds the members a
-#: central directory of a given size can hold, before ``zipfile`` makes an object for each.
-_MIN_ENTRY_BYTES = 46
+#: Bytes a central-directory entry may take on average (46, a name and extra fields):
+#: a directory larger than ``MAX_ZIP_MEMBERS`` of these is refused before ``zipfile`` makes
+#: an object for each of its entries, whatever count the end record declares.
+_ENTRY_BYTES = 1024
 
 __all__ = [
     "MAX_FRONT_MATTER_BYTES",
@@ -54,7 +58,9 @@ __all__ = [
     "MAX_RATIO",
     "MAX_TEXT_CHARS",
     "MAX_UNPACKED_BYTES",
+    "MAX_XML_BYTES",
     "MAX_ZIP_MEMBERS",
+    "check_length",
     "check_pages",
     "check_text",
     "check_zip",
@@ -62,14 +68,15 @@ __all__ = [
 
 
 def check_zip(data: bytes) -> None:
-    """Refuse a zip container (DOCX) that has too many members, unpacks too large, or packs
-    a member suspiciously well. Only the central directory is read, and its size is checked
-    before ``zipfile`` reads it. A file that is not a zip raises ``zipfile.BadZipFile``."""
+    """Refuse a zip container (DOCX) that has too many members, unpacks too large (all of it,
+    or its XML), or packs a member suspiciously well. Only the central directory is read,
+    and its size is checked before ``zipfile`` reads it. A file that is not a zip raises
+    ``zipfile.BadZipFile``."""
     fp = io.BytesIO(data)
     end = zipfile._EndRecData(fp)  # the end-of-directory record: entry count and size
     if end is None:
         raise zipfile.BadZipFile("no end-of-central-directory record")
-    declared = max(end[zipfile._ECD_ENTRIES_TOTAL], end[zipfile._ECD_SIZE] // _MIN_ENTRY_BYTES)
+    declared = max(end[zipfile._ECD_ENTRIES_TOTAL], end[zipfile._ECD_SIZE] // _ENTRY_BYTES)
     if declared > MAX_ZIP_MEMBERS:
         raise LoaderError("file_zip_members", count=declared, limit=MAX_ZIP_MEMBERS)
     with zipfile.ZipFile(fp) as archive:
@@ -77,8 +84,10 @@ def check_zip(data: bytes) -> None:
     if len(members) > MAX_ZIP_MEMBERS:
         raise LoaderError("file_zip_members", count=len(members), limit=MAX_ZIP_MEMBERS)
     unpacked = sum(m.file_size for m in members)
-    if unpacked > MAX_UNPACKED_BYTES:
-        raise LoaderError("file_zip_too_large", size_bytes=unpacked, limit_bytes=MAX_UNPACKED_BYTES)
+    xml = sum(m.file_size for m in members if m.filename.lower().endswith((".xml", ".rels")))
+    for size, limit in ((unpacked, MAX_UNPACKED_BYTES), (xml, MAX_XML_BYTES)):
+        if size > limit:
+            raise LoaderError("file_zip_too_large", size_bytes=size, limit_bytes=limit)
     for m in members:
         if m.file_size > RATIO_FROM_BYTES and m.file_size > MAX_RATIO * m.compress_size:
             ratio = m.file_size // max(m.compress_size, 1)
