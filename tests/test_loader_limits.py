@@ -271,3 +271,26 @@ def test_the_knowledge_base_is_far_below_every_limit() -> None:
         text = path.read_text(encoding="utf-8")
         assert len(text) * 10 <= limits.MAX_TEXT_CHARS
         assert max(map(len, text.split("\n"))) * 20 <= limits.MAX_LINE_CHARS
+
+
+# -- HTML -------------------------------------------------------------------------------------
+def test_hostile_html_expands_no_entity_and_reads_no_file(tmp_path: Path) -> None:
+    laughs = "".join(f'<!ENTITY l{i} "{f"&l{i - 1};" * 10 if i else "cười"}">' for i in range(10))
+    page = (
+        f'<!DOCTYPE html [{laughs}<!ENTITY xxe SYSTEM "file:///etc/passwd">]>'
+        f"<html><body><p>{PARAGRAPH} &l9; &xxe;</p></body></html>"
+    )
+    path = tmp_path / "doc-hai.html"
+    path.write_text(page, encoding="utf-8")
+    body = load_file(path).body
+    assert PARAGRAPH in body
+    assert body.count("cười") <= 1 and "root:" not in body
+
+    deep = tmp_path / "long-nhau.html"
+    deep.write_text("<div>" * 10_000 + PARAGRAPH + "</div>" * 10_000, encoding="utf-8")
+    with pytest.raises(LoaderError) as exc:
+        load_file(deep)
+    assert exc.value.code == "file_too_deep"
+    assert messages.describe(exc.value) == (
+        "long-nhau.html: cấu trúc tệp lồng nhau quá sâu, không đọc được"
+    )

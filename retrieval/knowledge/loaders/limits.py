@@ -18,18 +18,19 @@ import zipfile
 from retrieval.domain.errors import LoaderError
 from retrieval.knowledge.frontmatter import MAX_FRONT_MATTER_BYTES, MAX_FRONT_MATTER_DEPTH
 
-#: Characters of extracted text. The largest knowledge document (phap-dien-44-5) has 122,509
-#: characters and makes 122 passages; ten times that, rounded up, is 1.5 million characters,
-#: at most about 3,000 passages (passages run 450 to 1,000 characters). Past that a document
-#: is a book or a bomb: split it.
+#: Characters of extracted text, which bound the passages a document makes. The largest
+#: knowledge document (phap-dien-44-5) has 122,509 characters and makes 122 passages; ten
+#: times that, rounded up, is 1.5 million characters: 1,614 passages measured on 1.48 million
+#: characters of its words in random sentences (the DOCX bomb of issue 15 offered 30,834).
+#: Past that a document is a book or a bomb: split it.
 MAX_TEXT_CHARS = 1_500_000
 #: Characters in one line (one paragraph) of extracted text. The knowledge base's longest
 #: paragraph has 2,464; twenty times that. A longer "line" is not prose but a dump (base64,
 #: minified data, one paragraph with no breaks), which makes one giant passage.
 MAX_LINE_CHARS = 50_000
 #: Pages of a PDF, read from the page tree before any text is extracted: about 3,000
-#: characters a page, so ``MAX_TEXT_CHARS`` is some 500 pages. Text extraction costs
-#: 20-50 ms a page.
+#: characters a page, so ``MAX_TEXT_CHARS`` is some 500 pages (measured: 480 full pages,
+#: 3.5 s and 100 MB to extract).
 MAX_PDF_PAGES = 500
 #: Members of a zip container (DOCX). A Word file has 10 to 30 parts, a few hundred with
 #: many pictures.
@@ -38,11 +39,11 @@ MAX_ZIP_MEMBERS = 1_000
 #: every part into memory. A 20 MB upload of pictures unpacks to about 20 MB.
 MAX_UNPACKED_BYTES = 64 * 1024 * 1024
 #: Bytes of its XML parts once unpacked, which python-docx parses into trees of about 15
-#: times their size (measured: 20 MB of WordprocessingML, 330 MB at the peak).
-#: ``MAX_TEXT_CHARS`` of text is 2 MB of bare XML, and some 16 to 30 MB with Word's markup.
+#: times their size (measured: 20 MB of WordprocessingML, 330 MB at the peak; 30 MB, 470 MB).
+#: ``MAX_TEXT_CHARS`` of text is 2 MB of bare XML, about 16 MB with a run per word.
 MAX_XML_BYTES = 32 * 1024 * 1024
-#: Unpacked/packed ratio of one member over ``RATIO_FROM_BYTES``. Word's XML packs 5 to 15
-#: times; a bomb packs hundreds of times (the 177 KB DOCX above: 280).
+#: Unpacked/packed ratio of one member over ``RATIO_FROM_BYTES``. WordprocessingML packs 3 to
+#: 11 times in the tests' files; a bomb packs hundreds of times (the 177 KB DOCX above: 290).
 MAX_RATIO = 100
 RATIO_FROM_BYTES = 1024 * 1024
 #: Bytes a central-directory entry may take on average (46, a name and extra fields):
