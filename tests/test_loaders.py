@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from retrieval.domain import messages
 from retrieval.knowledge.documents import load_knowledge_dir
 from retrieval.knowledge.loaders import LoaderError, decode_text, load_file, load_paths, reflow
 
@@ -42,6 +43,18 @@ def _font() -> Path:
         if path.is_file():
             return path
     pytest.skip("không có phông DejaVuSans.ttf (gói fonts-dejavu-core hoặc matplotlib)")
+
+
+def _refused(path: Path, max_bytes: int = MB, overrides: dict | None = None) -> LoaderError:
+    """The ``LoaderError`` that loading ``path`` raises, after checking that it names the file
+    and that ``messages`` phrases its code."""
+    with pytest.raises(LoaderError) as exc:
+        load_file(path, max_bytes, overrides)
+    error = exc.value
+    assert error.details["file"] == path.name
+    text = messages.describe(error)
+    assert text.startswith(f"{path.name}: ") and not text.startswith("Lỗi:"), text
+    return error
 
 
 def _pdf(path: Path, pages: list[list[str]], running_head: str | None = None) -> Path:
@@ -145,18 +158,18 @@ def test_scanned_pdf_without_text_layer_is_refused(tmp_path: Path) -> None:
     pdf.add_page()
     pdf.rect(20, 20, 170, 250, style="F")  # a page that is only a picture
     pdf.output(str(tmp_path / "ban-quet.pdf"))
-    with pytest.raises(LoaderError) as exc:
-        load_file(tmp_path / "ban-quet.pdf", 5 * MB)
-    assert "ban-quet.pdf" in str(exc.value)
-    assert "không có lớp văn bản" in str(exc.value)
+    error = _refused(tmp_path / "ban-quet.pdf", 5 * MB)
+    assert error.code == "file_pdf_scanned"
+    assert "không có lớp văn bản" in messages.describe(error)
 
 
 def test_corrupt_pdf_is_refused(tmp_path: Path) -> None:
     rng = random.Random(7)
     path = tmp_path / "hong.pdf"
     path.write_bytes(b"%PDF-1.7\n" + bytes(rng.getrandbits(8) for _ in range(4000)))
-    with pytest.raises(LoaderError, match=r"hong\.pdf: tệp hỏng hoặc không phải tệp PDF"):
-        load_file(path, 5 * MB)
+    error = _refused(path, 5 * MB)
+    assert (error.code, error.details["kind"]) == ("file_corrupt", "PDF")
+    assert messages.describe(error) == "hong.pdf: tệp hỏng hoặc không phải tệp PDF hợp lệ"
 
 
 def test_docx_written_with_python_docx(tmp_path: Path) -> None:
@@ -192,8 +205,9 @@ def test_docx_written_with_python_docx(tmp_path: Path) -> None:
 def test_corrupt_docx_is_refused(tmp_path: Path) -> None:
     path = tmp_path / "hong.docx"
     path.write_bytes(b"PK\x03\x04 not really a zip")
-    with pytest.raises(LoaderError, match="tệp hỏng hoặc không phải tệp DOCX"):
-        load_file(path, 5 * MB)
+    error = _refused(path, 5 * MB)
+    assert (error.code, error.details["kind"]) == ("file_corrupt", "DOCX")
+    assert "tệp hỏng hoặc không phải tệp DOCX" in messages.describe(error)
 
 
 def test_windows_1258_text_is_decoded_and_normalised(tmp_path: Path) -> None:
@@ -332,8 +346,9 @@ def test_complete_front_matter_with_overrides(tmp_path: Path) -> None:
 def test_bad_override_names_the_field(tmp_path: Path) -> None:
     path = tmp_path / "a.txt"
     path.write_text(QUAN_DIEM, encoding="utf-8")
-    with pytest.raises(LoaderError, match="khai báo không hợp lệ.*kind = «công điện khẩn»"):
-        load_file(path, MB, {"kind": "công điện khẩn"})
+    error = _refused(path, MB, {"kind": "công điện khẩn"})
+    assert (error.code, error.details["fields"]) == ("file_invalid_fields", ["kind"])
+    assert messages.describe(error) == "a.txt: khai báo không hợp lệ (kind = «công điện khẩn»)"
 
 
 def test_empty_unsupported_and_oversize_files_are_refused(tmp_path: Path) -> None:
@@ -342,19 +357,23 @@ def test_empty_unsupported_and_oversize_files_are_refused(tmp_path: Path) -> Non
     (tmp_path / "bang.xlsx").write_bytes(b"PK\x03\x04")
     (tmp_path / "cu.doc").write_bytes(b"\xd0\xcf\x11\xe0")
     (tmp_path / "lon.txt").write_text(QUAN_DIEM * 20, encoding="utf-8")
+    (tmp_path / "khong-duoi").write_text(QUAN_DIEM, encoding="utf-8")
     cases = {
-        "rong.txt": "rong.txt: tệp rỗng",
-        "trang.txt": "trang.txt: không tìm thấy nội dung văn bản",
-        "bang.xlsx": "bang.xlsx: định dạng «.xlsx» không được hỗ trợ",
-        "cu.doc": "hãy lưu lại thành .docx",
-        "lon.txt": "lon.txt: tệp quá lớn (6 KB, giới hạn 2 KB)",
-        "khong-co.pdf": "khong-co.pdf: không tìm thấy tệp",
+        "rong.txt": ("file_empty", "rong.txt: tệp rỗng"),
+        "trang.txt": ("file_no_text", "trang.txt: không tìm thấy nội dung văn bản"),
+        "bang.xlsx": ("file_unsupported", "bang.xlsx: định dạng «.xlsx» không được hỗ trợ"),
+        "cu.doc": ("file_save_as_docx", "hãy lưu lại thành .docx"),
+        "lon.txt": ("file_too_large", "lon.txt: tệp quá lớn (6 KB, giới hạn 2 KB)"),
+        "khong-co.pdf": ("file_not_found", "khong-co.pdf: không tìm thấy tệp"),
+        "khong-duoi": ("file_no_suffix", "khong-duoi: tệp không có phần mở rộng"),
     }
-    for name, message in cases.items():
-        with pytest.raises(LoaderError) as exc:
-            load_file(tmp_path / name, 2048)
-        assert message in str(exc.value)
-        assert exc.value.path.name == name
+    for name, (code, message) in cases.items():
+        error = _refused(tmp_path / name, 2048)
+        assert error.code == code
+        assert message in messages.describe(error)
+    assert "(nhận .docx, .htm, .html, .markdown, .md, .pdf, .txt)" in messages.describe(
+        _refused(tmp_path / "bang.xlsx")
+    )
 
 
 def test_load_paths_goes_on_after_a_bad_file(tmp_path: Path) -> None:
@@ -368,8 +387,10 @@ def test_load_paths_goes_on_after_a_bad_file(tmp_path: Path) -> None:
     (folder / "d.bin").write_bytes(b"\x00\x01")
     docs, errors = load_paths([folder, folder / "a.txt"], MB)
     assert [d.id for d in docs] == ["a", "c"]
-    assert sorted(e.path.name for e in errors) == ["b.pdf", "d.bin"]
-    assert all(str(e).startswith(str(folder)) for e in errors)
+    assert sorted((e.details["file"], e.code) for e in errors) == [
+        ("b.pdf", "file_corrupt"),
+        ("d.bin", "file_unsupported"),
+    ]
 
 
 def test_text_without_a_header_takes_its_title_from_the_first_line(tmp_path: Path) -> None:

@@ -60,7 +60,9 @@ class DocumentError(CoreError):
 
 
 class LoaderError(CoreError):
-    """A file that cannot be read into a document: ``file`` (its name) and a code."""
+    """A file that cannot be read into a document: a ``file_…`` code, ``file`` (its name)
+    and the facts (sizes in ``…_bytes``, counts and their ``limit``). The codes are listed,
+    and phrased, in ``retrieval.domain.messages``."""
 
 
 class CuratedQuizError(CoreError):

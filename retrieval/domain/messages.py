@@ -22,6 +22,18 @@ ASK_HINT = (
     "“Các giải pháp của Nghị quyết 76/NQ-CP là gì?”"
 )
 
+#: What can be wrong with a front matter, for a knowledge file (``origin``) as for an upload.
+_FRONT_MATTER = {
+    "unreadable": "phần khai báo (front matter) không đọc được",
+    "not_mapping": "phần khai báo (front matter) phải là các cặp khóa: giá trị",
+    "too_large": "phần khai báo (front matter) quá dài ({size_bytes}, giới hạn {limit_bytes})",
+    "aliases": (
+        "phần khai báo (front matter) dùng tham chiếu YAML (& và *), không được phép; "
+        "hãy ghi thẳng từng giá trị"
+    ),
+    "too_deep": "phần khai báo (front matter) lồng nhau quá sâu (tối đa {limit} cấp)",
+}
+
 _ERRORS: dict[str, str] = {
     "index_missing": (
         "Chưa có chỉ mục trong {root}. Hãy chạy `cchc reindex` (hoặc `make run`) để xây dựng."
@@ -42,14 +54,63 @@ _ERRORS: dict[str, str] = {
     "unknown_id": "Không có văn bản mã “{doc_id}” trong chỉ mục.",
     "unknown_number": "Không có văn bản số “{number}” để đánh dấu bị thay thế.",
     "no_front_matter": "{origin}: thiếu phần khai báo (front matter) ở đầu tệp.",
-    "front_matter_unreadable": "{origin}: phần khai báo (front matter) không đọc được.",
-    "front_matter_not_mapping": "{origin}: phần khai báo phải là các cặp khóa: giá trị.",
+    **{f"front_matter_{k}": f"{{origin}}: {v}." for k, v in _FRONT_MATTER.items()},
     "invalid_fields": "{origin}: khai báo không hợp lệ ({fields}).",
     "no_folder": "{origin}: không có thư mục văn bản.",
     "duplicate_ids": "{origin}: trùng mã văn bản {ids}.",
-    "unreadable": "{file}: {reason}",
+    # A file that cannot be read into a document. No final stop: the faces put these
+    # after "Không đọc được tệp …:" or "Bỏ qua:" in a sentence of their own.
+    **{f"file_front_matter_{k}": f"{{file}}: {v}" for k, v in _FRONT_MATTER.items()},
+    "file_not_found": "{file}: không tìm thấy tệp",
+    "file_no_suffix": "{file}: tệp không có phần mở rộng nên không rõ định dạng (nhận {accepted})",
+    "file_unsupported": "{file}: định dạng «{suffix}» không được hỗ trợ (nhận {accepted})",
+    "file_save_as_docx": (
+        "{file}: định dạng «{suffix}» không được hỗ trợ; hãy lưu lại thành .docx rồi gửi lại"
+    ),
+    "file_empty": "{file}: tệp rỗng",
+    "file_too_large": "{file}: tệp quá lớn ({size_bytes}, giới hạn {limit_bytes})",
+    "file_no_text": "{file}: không tìm thấy nội dung văn bản",
+    "file_unknown_encoding": "{file}: không nhận ra bảng mã của tệp (không phải văn bản?)",
+    "file_corrupt": "{file}: tệp hỏng hoặc không phải tệp {kind} hợp lệ",
+    "file_too_deep": "{file}: cấu trúc tệp lồng nhau quá sâu, không đọc được",
+    "file_unreadable": "{file}: không đọc được tệp ({cause})",
+    "file_invalid_fields": "{file}: khai báo không hợp lệ ({fields})",
+    "file_pdf_scanned": (
+        "{file}: tệp PDF không có lớp văn bản (có thể là bản quét); "
+        "hãy nhận dạng chữ (OCR) hoặc gửi bản Word/PDF có chữ"
+    ),
+    "file_pdf_password": "{file}: tệp PDF có mật khẩu; hãy gỡ mật khẩu rồi gửi lại",
+    "file_pdf_needs_cryptography": (
+        "{file}: tệp PDF được mã hóa AES; cần cài gói cryptography để đọc"
+    ),
+    "file_pdf_too_many_pages": (
+        "{file}: tệp PDF quá nhiều trang ({pages} trang, giới hạn {limit}); "
+        "hãy tách thành nhiều tệp nhỏ hơn"
+    ),
+    "file_zip_members": (
+        "{file}: tệp gồm quá nhiều thành phần ({count}, giới hạn {limit}), "
+        "có thể là tệp nén độc hại"
+    ),
+    "file_zip_too_large": (
+        "{file}: nội dung giải nén quá lớn ({size_bytes}, giới hạn {limit_bytes}), "
+        "có thể là tệp nén độc hại (zip bomb)"
+    ),
+    "file_zip_ratio": (
+        "{file}: phần «{member}» bị nén với tỉ lệ bất thường ({ratio}:1, giới hạn {limit}:1), "
+        "có thể là tệp nén độc hại (zip bomb)"
+    ),
+    "file_text_too_long": (
+        "{file}: văn bản quá dài (hơn {limit} ký tự); hãy tách thành nhiều tệp nhỏ hơn"
+    ),
+    "file_line_too_long": (
+        "{file}: dòng {line} dài bất thường ({chars} ký tự, giới hạn {limit}), "
+        "không giống văn bản thông thường"
+    ),
     "curated_invalid": "Câu hỏi soạn sẵn không dùng được: {problem}",
 }
+
+#: Facts that are counts, written with a thousands dot (1.500.000).
+_COUNTS = {"count", "limit", "pages", "chars", "line", "ratio"}
 
 _QUESTION_PROBLEMS = {
     "empty": "Câu hỏi đang trống. Vui lòng nhập câu hỏi về cải cách hành chính.",
@@ -68,9 +129,19 @@ def describe(error: CoreError) -> str:
         pid, started = details.get("pid"), details.get("started")
         when = f", bắt đầu lúc {started.replace('T', ' ')[:16]}" if started else ""
         details["holder"] = f" (tiến trình {pid}{when})" if pid else ""
+    if error.code == "file_invalid_fields":
+        values = details.pop("values", None) or {}
+        details["fields"] = [
+            f"{name} = «{values[name]}»" if values.get(name) else name
+            for name in details.get("fields", [])
+        ]
     for key, value in details.items():
         if isinstance(value, list | tuple):
             details[key] = ", ".join(map(str, value))
+        elif key.endswith("_bytes") and isinstance(value, int):
+            details[key] = naming.megabytes(value)
+        elif key in _COUNTS and isinstance(value, int):
+            details[key] = naming.number(value)
     template = _ERRORS.get(error.code)
     if template is None:
         return f"Lỗi: {error.code}."

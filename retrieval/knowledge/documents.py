@@ -19,7 +19,7 @@ def parse_markdown(text: str, origin: str) -> Document:
     try:
         meta, body = split_front_matter(text)
     except FrontMatterError as exc:
-        raise DocumentError(f"front_matter_{exc.code}", origin=origin) from exc
+        raise DocumentError(f"front_matter_{exc.code}", origin=origin, **exc.facts) from exc
     if meta is None:
         raise DocumentError("no_front_matter", origin=origin)
     try:
