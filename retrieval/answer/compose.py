@@ -1,80 +1,270 @@
-"""The extractive cited answer: sentences chosen from each passage, grouped by kind."""
+"""The one answer composer of both faces: a direct answer first (the sentence that answers,
+verbatim, its figure in bold), then the whole list when the question asks for one, then the
+rest of the evidence grouped by kind; citations numbered in the order the reader meets them,
+each with what a reader must know about its validity.
+
+Nothing is paraphrased: every word shown is a passage's own, cut only between clauses.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from retrieval.answer.excerpts import (
+    Sentence,
+    best_sentences,
+    read_sentences,
+    snippet,
+    trim,
+)
+from retrieval.answer.lists import FoundList, find_list
 from retrieval.domain.models import (
     Answer,
     AnswerGroup,
+    AnswerList,
+    Bullet,
     Citation,
     Hit,
+    ListItem,
+    MissingFact,
+    Note,
     Passage,
     QuestionProblem,
+    Snippet,
 )
-from retrieval.domain.naming import KIND_LABELS, shorten
-from retrieval.domain.text import STOPWORDS, bigrams, fold, split_sentences, syllables
-from retrieval.knowledge.chunking import CONTINUED
+from retrieval.search.evidence import Missing
+from retrieval.search.query import Query
+from retrieval.search.searcher import SearchResult, item_number
 
-KIND_ORDER = list(KIND_LABELS)
-
-
-def _body_lines(passage: Passage) -> list[str]:
-    """The passage's sentences without its carried heading and status label."""
-    lines = passage.text.split("\n")
-    if lines and (lines[0].startswith("Điều ") or lines[0].endswith(CONTINUED)):
-        lines = lines[1:]
-    if lines and lines[0].startswith("(") and "hiệu lực" in lines[0] and lines[0].endswith(")"):
-        lines = lines[1:]
-    return lines
+#: A passage whose best sentence scores under this share of the best one is left out:
+#: five loosely related quotes are worse than two that answer.
+KEEP_SHARE = 0.55
+#: Beside a whole list, other passages appear only when they answer nearly as well.
+LIST_COMPANY = 0.85
+#: List items longer than this are cut between clauses (the rest is one tap away).
+ITEM_BUDGET = 240
+LEAD_BUDGET = 420
 
 
-def excerpt(question: str, passage: Passage, max_sentences: int = 2, limit: int = 420) -> list[str]:
-    """The sentences of a passage most relevant to the question, in their original order."""
-    sentences = split_sentences("\n".join(_body_lines(passage))) or [passage.text]
-    qtoks = [fold(t) for t in syllables(question)]
-    q = set(qtoks) - STOPWORDS
-    qb = set(bigrams(qtoks))
-
-    def score(s: str) -> float:
-        toks = [fold(t) for t in syllables(s)]
-        return len(q & set(toks)) + 0.5 * len(qb & set(bigrams(toks))) - 0.002 * len(s)
-
-    ranked = sorted(range(len(sentences)), key=lambda i: score(sentences[i]), reverse=True)
-    chosen: list[int] = []
-    used = 0
-    for i in ranked:
-        if len(chosen) >= max_sentences or (chosen and used + len(sentences[i]) > limit):
-            continue
-        chosen.append(i)
-        used += len(sentences[i])
-    out = [sentences[i] for i in sorted(chosen)]
-    return [shorten(s, limit) for s in out]
+Key = tuple[str, str]
 
 
-def build_answer(question: str, hits: list[Hit], confidence: float) -> Answer:
-    citations = [
-        Citation(
-            number=n,
-            hit=h,
-            excerpt=excerpt(question, h.passage),
+def _key(passage: Passage) -> Key:
+    """One citation per article (or section): its passages are quoted under one number."""
+    return passage.doc_id, passage.section
+
+
+@dataclass
+class _Layout:
+    """Citations numbered as the reader meets them, one per article."""
+
+    numbers: dict[Key, int] = field(default_factory=dict)
+    hits: dict[Key, list[Hit]] = field(default_factory=dict)
+    shown: dict[Key, list[str]] = field(default_factory=dict)
+
+    def number(self, hit: Hit) -> int:
+        key = _key(hit.passage)
+        if key not in self.numbers:
+            self.numbers[key] = len(self.numbers) + 1
+        cited = self.hits.setdefault(key, [])
+        if all(h.passage.id != hit.passage.id for h in cited):
+            cited.append(hit)
+        return self.numbers[key]
+
+    def show(self, hit: Hit, text: str) -> int:
+        number = self.number(hit)
+        self.shown.setdefault(_key(hit.passage), []).append(text)
+        return number
+
+    def citations(self) -> list[Citation]:
+        out = []
+        for key, number in sorted(self.numbers.items(), key=lambda x: x[1]):
+            first, *more = self.hits[key]
+            notes = notes_for(first)
+            out.append(
+                Citation(
+                    number=number,
+                    hit=first,
+                    more=more,
+                    excerpt=self.shown.get(key, []),
+                    notes=notes,
+                )
+            )
+        return out
+
+
+def notes_for(hit: Hit) -> list[Note]:
+    """Validity beside the words: repealed or amended provision, replaced document, one
+    sector only."""
+    p, doc = hit.passage, hit.document
+    notes = []
+    if p.status == "bị bãi bỏ":
+        notes.append(Note(code="repealed", detail=p.status_note))
+    elif p.status == "được sửa đổi":
+        notes.append(Note(code="amended", detail=p.status_note))
+    if doc.status != "còn hiệu lực":
+        notes.append(Note(code="document_status", detail=doc.replaced_by))
+    if p.scope:
+        notes.append(Note(code="sector", detail=p.scope))
+    return notes
+
+
+def _hit_for(passage: Passage, result: SearchResult) -> Hit:
+    """The hit of a passage, or a hit made for a list item that search did not rank."""
+    for h in result.hits:
+        if h.passage.id == passage.id:
+            return h
+    doc = result.hits[0].document if result.hits else None
+    for h in result.hits:
+        if h.passage.doc_id == passage.doc_id:
+            doc = h.document
+            break
+    assert doc is not None
+    return Hit(passage=passage, document=doc, score=0.0)
+
+
+def _listing(found: FoundList, query: Query, result: SearchResult, layout: _Layout) -> AnswerList:
+    head = None
+    first_item = _hit_for(found.items[0].passage, result)
+    if found.head:
+        # The sentence that opens the list, or the heading the items stand under.
+        owner = _hit_for(found.head_passage, result) if found.head_passage else first_item
+        text, _ = trim(found.head, query, LEAD_BUDGET)
+        head = Bullet(citation=layout.show(owner, text), snippet=Snippet(text=text))
+    items = []
+    for item in found.items:
+        text, _ = trim(item.text, query, ITEM_BUDGET)
+        number = layout.show(_hit_for(item.passage, result), text)
+        items.append(ListItem(label=item.label, snippet=Snippet(text=text), citation=number))
+    return AnswerList(head=head, items=items)
+
+
+def _status_lead(query: Query, hit: Hit) -> Snippet | None:
+    """For "còn hiệu lực không?": the provision's own status line, verbatim."""
+    if "validity" not in query.wants:
+        return None
+    first_lines = hit.passage.text.split("\n")[:2]
+    for line in first_lines:
+        if line.startswith("(") and "hiệu lực" in line:
+            return Snippet(text=line)
+    return None
+
+
+def _lead_sentence(
+    query: Query, kept: list[Hit], sentences: dict[int, list[Sentence]]
+) -> Sentence | None:
+    """The sentence that answers: for "bài học thứ ba", the third item's opening sentence;
+    otherwise the best sentence of the best passages (a nearer hit breaks a tie)."""
+    if query.ordinal:
+        for h in kept[:3]:
+            if item_number(h.passage) == query.ordinal:
+                opening = [s for s in sentences[h.passage.id] if s.unit.item]
+                if opening:
+                    return opening[0]
+    ranked = [
+        (s.score * (1 - 0.06 * rank), s)
+        for rank, h in enumerate(kept[:3])
+        for s in sentences[h.passage.id]
+        if not s.furniture
+    ]
+    return max(ranked, key=lambda x: x[0])[1] if ranked else None
+
+
+def compose(query: Query, result: SearchResult, idf: Callable[[str], float]) -> Answer:
+    """The answer to ``query`` from the passages of ``result``."""
+    sentences = {
+        h.passage.id: read_sentences(
+            query, h, result.sentences.get(h.passage.id, []), result.query_vector, idf
         )
-        for n, h in enumerate(hits, 1)
+        for h in result.hits
+    }
+    relevance = {
+        pid: max((s.score for s in ss if not s.furniture), default=0.0)
+        for pid, ss in sentences.items()
+    }
+    best_relevance = max(relevance.values(), default=0.0)
+    kept = [
+        h
+        for i, h in enumerate(result.hits)
+        if i == 0 or relevance[h.passage.id] >= KEEP_SHARE * best_relevance
+    ]
+    layout = _Layout()
+
+    # 1. The list, when the question asks for one (or the answer is an article's clauses).
+    must = query.asks_list or bool(query.expected_count)
+    found = find_list(query, result, idf, must) if kept else None
+    listing = _listing(found, query, result, layout) if found else None
+    if listing is not None:  # beside a whole list, only what answers nearly as well
+        kept = [h for h in kept if relevance[h.passage.id] >= LIST_COMPANY * best_relevance]
+
+    # 2. The direct answer: the sentence that answers best (a nearer hit breaks a tie).
+    lead: Bullet | None = None
+    lead_sentence: Sentence | None = None
+    if listing is not None:
+        lead = listing.head
+        listing.head = None
+    elif kept:
+        status = _status_lead(query, kept[0])
+        if status is not None:
+            lead = Bullet(citation=layout.show(kept[0], status.text), snippet=status)
+        else:
+            lead_sentence = _lead_sentence(query, kept, sentences)
+            if lead_sentence is not None:
+                shown = snippet([lead_sentence], query, LEAD_BUDGET)
+                owner = next(h for h in kept if h.passage.id == lead_sentence.passage.id)
+                lead = Bullet(citation=layout.show(owner, shown.text), snippet=shown)
+
+    # 3. The rest of the evidence, grouped by kind, groups in the order of their best hit.
+    groups: dict[str, AnswerGroup] = {}
+    listed: set[int] = set()
+    if found:
+        listed = {p.id for p in found.passages} | {i.passage.id for i in found.items}
+        if found.head_passage is not None:
+            listed.add(found.head_passage.id)
+    for h in kept:
+        if h.passage.id in listed:
+            continue
+        chosen = [s for s in best_sentences(sentences[h.passage.id]) if s is not lead_sentence]
+        if not chosen:
+            continue  # the direct answer already quotes what this passage has to say
+        shown = snippet(chosen, query)
+        number = layout.show(h, shown.text)
+        group = groups.setdefault(h.passage.kind, AnswerGroup(kind=h.passage.kind, bullets=[]))
+        group.bullets.append(Bullet(citation=number, snippet=shown))
+
+    citations = layout.citations()
+    return Answer(
+        question=query.text,
+        abstained=False,
+        lead=lead,
+        listing=listing,
+        groups=list(groups.values()),
+        citations=citations,
+        english=query.english,
+        confidence=result.confidence,
+    )
+
+
+def refuse_missing(
+    question: str, query: Query, result: SearchResult, missing: list[Missing]
+) -> Answer:
+    """The knowledge base lacks a fact the question names: say so, and show at most the two
+    closest passages, labelled as related, not as the answer."""
+    related = [
+        Citation(number=n, hit=h, excerpt=[h.passage.text.split("\n")[0]], notes=notes_for(h))
+        for n, h in enumerate(result.hits[:2], 1)
     ]
     return Answer(
         question=question,
-        abstained=False,
-        citations=citations,
-        groups=group(citations),
-        confidence=confidence,
+        abstained=True,
+        reason="missing_fact",
+        missing=[MissingFact(what=m.what, value=m.value) for m in missing],
+        related=related,
+        english=query.english,
+        confidence=result.confidence,
     )
 
 
 def abstain(question: str, reason: str, problem: QuestionProblem | None = None) -> Answer:
     return Answer(question=question, abstained=True, reason=reason, problem=problem)
-
-
-def group(citations: list[Citation]) -> list[AnswerGroup]:
-    """Citations under their kind, kinds in a fixed reading order."""
-    numbers: dict[str, list[int]] = {}
-    for c in citations:
-        numbers.setdefault(c.hit.passage.kind, []).append(c.number)
-    return [AnswerGroup(kind=k, numbers=numbers[k]) for k in KIND_ORDER if k in numbers]

@@ -6,7 +6,7 @@ syllables, so quotes, AND, NEAR(, * and - are plain words.
 
 from __future__ import annotations
 
-from retrieval.domain.text import STOPWORDS, bigrams, expand_abbreviations, fold, syllables
+from retrieval.domain.text import STOPWORDS, bigrams, fold, syllables
 from retrieval.index.store import Store
 
 MAX_QUERY_TERMS = 48
@@ -21,8 +21,9 @@ LARGE_QUERY_TERMS = 16
 
 
 def query_terms(question: str) -> tuple[list[str], list[str]]:
-    """Content syllables and bigrams of a question, both with their accents as typed."""
-    toks = syllables(expand_abbreviations(question))
+    """Content syllables and bigrams of a question (abbreviations already spelled out by
+    ``query.analyse``), both with their accents as typed or restored."""
+    toks = syllables(question)
     words = [t for t in toks if fold(t) not in STOPWORDS]
     pairs = [
         b

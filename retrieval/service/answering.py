@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 import threading
 
-from retrieval.answer.compose import abstain, build_answer
+from retrieval.answer.compose import abstain, compose, refuse_missing
 from retrieval.config import Settings
 from retrieval.domain.models import (
     Answer,
@@ -19,7 +19,7 @@ from retrieval.domain.models import (
     QuestionProblem,
     SearchFilters,
 )
-from retrieval.domain.text import clean, syllables
+from retrieval.domain.text import STOPWORDS, clean, fold, syllables
 from retrieval.embedding.encoder import Encoder
 from retrieval.search.searcher import Searcher
 
@@ -49,8 +49,13 @@ class AnsweringService:
             return QuestionProblem(
                 code="too_long", length=len(text), limit=self.settings.max_question_chars
             )
-        if not syllables(text):
+        words = syllables(text)
+        if not words:
             return QuestionProblem(code="no_words")
+        if not any(
+            fold(w) not in STOPWORDS and (len(w) > 1 or w.isdigit()) for w in words
+        ):  # "b", "đ", "là gì?": nothing to look for
+            return QuestionProblem(code="no_content")
         return None
 
     def ask(
@@ -63,8 +68,13 @@ class AnsweringService:
         if not result.hits or result.confidence < self.settings.abstain_threshold:
             answer = abstain(question, reason="weak_evidence")
             answer.confidence = result.confidence
+            answer.english = result.query.english
             return answer
-        return build_answer(question, result.hits, result.confidence)
+        if result.evidence.missing:
+            return refuse_missing(question, result.query, result, result.evidence.missing)
+        answer = compose(result.query, result, self.searcher.idf)
+        answer.question = question
+        return answer
 
     def reload_if_changed(self) -> bool:
         """Switch to a newly published index version; True when it did. Questions in flight

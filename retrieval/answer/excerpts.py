@@ -1,0 +1,202 @@
+"""Choosing the words an answer quotes: the sentences of a passage that answer the question,
+whole, in their order, a gap marked "…", cut (when too long) only between clauses and never
+through the words that match the question.
+
+Sentences are scored as passages are found: the same vocabulary, accent folding and IDF
+weights (``search.evidence.coverage``), and the sentence's own vector against the question's.
+A question about a date or a number prefers the sentences that hold one.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+
+from retrieval.domain.models import Hit, Passage, Snippet
+from retrieval.domain.naming import ELLIPSIS
+from retrieval.domain.text import fold, split_clauses, syllables
+from retrieval.knowledge.boilerplate import is_furniture
+from retrieval.knowledge.structure import Unit, passage_units
+from retrieval.search.evidence import coverage
+from retrieval.search.query import Query
+
+#: Longest sentence shown whole; a longer one is cut between clauses around what matches.
+SENTENCE_BUDGET = 360
+#: A second sentence joins the first when it scores at least this share of it.
+SECOND_SENTENCE = 0.8
+BULLET_BUDGET = 520
+
+_DATE = re.compile(
+    r"\b(?:ngày\s+)?\d{1,2}\s*/\s*\d{1,2}(?:\s*/\s*\d{4})?\b"
+    r"|\bngày\s+\d{1,2}\s+tháng\s+\d{1,2}\s+năm\s+\d{4}\b"
+    r"|\b(?:tháng\s+\d{1,2}\s+)?năm\s+\d{4}\b",
+    re.IGNORECASE,
+)
+_NUMBER_WORDS = "một|hai|ba|bốn|năm|sáu|bảy|tám|chín|mười|mười hai"
+_UNITS = (
+    "lần|ngày làm việc|ngày|tháng|năm|giờ|tuần|nội dung|lĩnh vực|thủ tục hành chính|thủ tục|"
+    "giải pháp|quan điểm|bài học|nhiệm vụ|tỉnh|bộ|phần trăm|%|đồng|triệu đồng|tỷ đồng"
+)
+_FIGURE = re.compile(
+    rf"\b(?:không quá |quá |tối đa |chậm nhất (?:là |trước )?|trước |sau |trong )?"
+    rf"(?:\d+(?:[.,]\d+)?|{_NUMBER_WORDS})\s*(?:{_UNITS})\b"
+    r"|\bthứ\s+\d+/\d+\b|\b\d+/\d+\s+(?:tỉnh|bộ)\b|\b\d+(?:[.,]\d+)?\s*%",
+    re.IGNORECASE,
+)
+
+
+@dataclass
+class Sentence:
+    """A sentence of a cited passage, and how well it answers."""
+
+    passage: Passage
+    unit: Unit
+    text: str
+    lexical: float
+    dense: float
+    score: float
+    furniture: bool
+
+    @property
+    def opens_list(self) -> bool:
+        return self.unit.opens_list
+
+
+def _ramp(x: float, low: float, high: float) -> float:
+    return min(max((x - low) / (high - low), 0.0), 1.0)
+
+
+def figures(text: str, query: Query) -> list[tuple[int, int]]:
+    """Spans of the dates or figures a question about "khi nào / bao nhiêu / mấy" asks for."""
+    spans: list[tuple[int, int]] = []
+    if "date" in query.wants:
+        spans += [m.span() for m in _DATE.finditer(text)]
+    if query.wants & {"number", "duration", "percent", "money"} or query.expected_count:
+        spans += [m.span() for m in _FIGURE.finditer(text)]
+    spans.sort()
+    merged: list[tuple[int, int]] = []
+    for a, b in spans:
+        if merged and a <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(b, merged[-1][1]))
+        else:
+            merged.append((a, b))
+    return merged
+
+
+def read_sentences(
+    query: Query,
+    hit: Hit,
+    vectors: list[tuple[int, int, np.ndarray]],
+    query_vector: np.ndarray | None,
+    idf: Callable[[str], float],
+) -> list[Sentence]:
+    """The sentences of a hit's passage (not its heading or status line), scored."""
+    passage = hit.passage
+    by_start = {start: vec for start, _, vec in vectors}
+    out = []
+    for unit in passage_units(passage.text):
+        if unit.role != "sentence":
+            continue
+        text = unit.text(passage.text)
+        lexical = coverage(query, idf, text)
+        vec = by_start.get(unit.start)
+        dense = (
+            float(np.dot(vec, query_vector))
+            if vec is not None and query_vector is not None
+            else 0.0
+        )
+        score = 0.5 * lexical + 0.5 * _ramp(dense, 0.78, 0.92)
+        if figures(text, query):
+            score += 0.15
+        furniture = is_furniture(text)
+        if furniture:
+            score *= 0.3
+        out.append(Sentence(passage, unit, text, lexical, dense, score, furniture))
+    return out
+
+
+def matched_spans(text: str, query: Query) -> list[tuple[int, int]]:
+    """Where the question's words (or their synonyms) occur in ``text``."""
+    wanted = set(query.words)
+    for others in query.synonyms.values():
+        wanted |= {fold(t) for o in others for t in syllables(o)}
+    return [
+        m.span()
+        for m in re.finditer(r"[^\W_]+(?:[./-][^\W_]+)*", text)
+        if fold(m.group(0)) in wanted
+    ]
+
+
+def trim(text: str, query: Query, budget: int = SENTENCE_BUDGET) -> tuple[str, int]:
+    """``text`` cut between clauses to about ``budget`` characters, keeping the clause that
+    matches the question best; from the sentence's start when that clause is near enough,
+    otherwise around it. Returns the text (with "…" where cut) and the offset in ``text`` of
+    its first kept character."""
+    if len(text) <= budget:
+        return text, 0
+    clauses = split_clauses(text)
+    hits = matched_spans(text, query) + figures(text, query)
+    weight = [sum(1 for a, _ in hits if s <= a < e) for s, e in clauses]
+    best = max(range(len(clauses)), key=lambda i: (weight[i], -i))
+    lo = 0 if clauses[best][1] <= budget else best
+    hi = max(lo, best)
+    while True:
+        grown = False
+        for cand in (hi + 1, lo - 1):  # prefer what follows: a clause explains the one before
+            if 0 <= cand < len(clauses):
+                a = clauses[min(lo, cand)][0]
+                b = clauses[max(hi, cand)][1]
+                if b - a <= budget:
+                    lo, hi = min(lo, cand), max(hi, cand)
+                    grown = True
+                    break
+        if not grown:
+            break
+    start, end = clauses[lo][0], clauses[hi][1]
+    cut = text[start:end].strip()
+    if end < len(text):
+        cut = cut.rstrip(" ,;:") + ELLIPSIS
+    if start > 0:
+        cut = ELLIPSIS + cut
+    return cut, start
+
+
+def snippet(sentences: list[Sentence], query: Query, budget: int = BULLET_BUDGET) -> Snippet:
+    """Sentences (already in reading order) as one snippet: trimmed each, joined with a
+    space when they follow each other and with "…" across a gap; figures in bold."""
+    parts: list[str] = []
+    bold: list[tuple[int, int]] = []
+    previous: Sentence | None = None
+    length = 0
+    for s in sentences:
+        room = max(budget - length, 120)
+        text, _ = trim(s.text, query, min(SENTENCE_BUDGET, room) if len(sentences) > 1 else room)
+        if previous is not None:
+            adjacent = previous.passage.id == s.passage.id and _next_to(previous.unit, s.unit)
+            parts.append(" " if adjacent else f" {ELLIPSIS} ")
+        offset = sum(map(len, parts))
+        bold += [(offset + a, offset + b) for a, b in figures(text, query)]
+        parts.append(text)
+        length = sum(map(len, parts))
+        previous = s
+    return Snippet(text="".join(parts), bold=bold)
+
+
+def _next_to(a: Unit, b: Unit) -> bool:
+    """Whether sentence ``b`` directly follows sentence ``a`` in the passage."""
+    return b.line == a.line or b.line == a.line + 1 and b.start - a.end <= 2
+
+
+def best_sentences(sentences: list[Sentence], limit: int = 2) -> list[Sentence]:
+    """The best sentence, and the next best when nearly as good, in reading order."""
+    ranked = sorted((s for s in sentences if not s.furniture), key=lambda s: s.score, reverse=True)
+    if not ranked:
+        return []
+    chosen = [ranked[0]]
+    for s in ranked[1:limit]:
+        if s.score >= SECOND_SENTENCE * ranked[0].score:
+            chosen.append(s)
+    return sorted(chosen, key=lambda s: s.unit.start)

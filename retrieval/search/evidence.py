@@ -1,0 +1,244 @@
+"""Whether the passages found answer the question: how much of it they contain, how close
+they are in meaning, and which facts named by the question none of them holds.
+
+The decision to refuse follows the evidence, not word overlap alone:
+- a strong semantic match (of a passage, or of one of its sentences) rescues a question that
+  shares few words with the text (a paraphrase, an abbreviation, a question in English);
+- a question that names a specific fact (a document, a year, a province, a percentage, a
+  person) that no passage found contains is told that the knowledge base has no such fact,
+  whatever else matches.
+
+The constants are calibrated by ``scripts/calibrate_abstention.py`` on questions of our own
+(``tests/data``), answerable and near-domain, and on the shared questions.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Literal
+
+from retrieval.domain.models import DocumentMeta, Hit
+from retrieval.domain.text import bigrams, fold, split_sentences, syllables
+from retrieval.search.query import NamedDocument, Query
+
+#: Passage similarity (e5-small, cosine) below LOW says nothing; above HIGH it is as good as
+#: an exact match.
+DENSE_LOW, DENSE_HIGH = 0.80, 0.90
+#: A sentence this close to the question answers it, even with few words in common.
+SENTENCE_RESCUE = 0.885
+#: IDF weights are clipped, so that documents added later (which change every frequency)
+#: move a question's confidence little.
+IDF_RANGE = (1.0, 5.0)
+
+What = Literal["document", "year", "place", "figure", "person"]
+
+
+@dataclass
+class Missing:
+    """A fact the question names that no passage found contains."""
+
+    what: What
+    value: str
+
+
+@dataclass
+class Evidence:
+    confidence: float
+    coverage: float
+    dense: float
+    sentence: float
+    missing: list[Missing] = field(default_factory=list)
+
+
+@lru_cache(maxsize=8192)
+def _folded_tokens(text: str) -> tuple[str, ...]:
+    return tuple(fold(t) for t in syllables(text))
+
+
+def evidence_text(hit: Hit) -> str:
+    """What a hit says, with the document it belongs to: its title, number, issuer and
+    summary name what the passage itself may only call "Nghị định này", "tỉnh" or leave to
+    an earlier paragraph ("Thủ tướng nhấn mạnh …")."""
+    doc = hit.document
+    head = " ".join(x for x in (doc.title, doc.number or "", doc.issuer or "", doc.summary) if x)
+    return f"{head}\n{hit.passage.section}\n{hit.passage.text}"
+
+
+def coverage(query: Query, idf: Callable[[str], float], text: str) -> float:
+    """How much of the question ``text`` contains, in [0, 1]: the IDF-weighted share of its
+    content words, averaged with the share of its word pairs. A word counts as present when
+    a synonym of the phrase it belongs to is there ("chồng chéo" ↔ "trùng lắp"). Pairs keep
+    "thủ đô nước Pháp" from matching a passage on "thủ tục" and "pháp luật"."""
+    if not query.words:
+        return 0.0
+    toks = _folded_tokens(text)
+    present = set(toks)
+    pair_set = set(bigrams(list(toks)))
+    by_synonym: set[str] = set()
+    for phrase, others in query.synonyms.items():
+        for other in others:
+            other_toks = [fold(t) for t in syllables(other)]
+            if (
+                other_toks
+                and all(t in present for t in other_toks)
+                and (len(other_toks) == 1 or set(bigrams(other_toks)) <= pair_set)
+            ):
+                by_synonym |= {fold(t) for t in syllables(phrase)}
+                break
+    covered = {w for w in query.words if w in present} | by_synonym
+    weights = {w: min(max(idf(w), IDF_RANGE[0]), IDF_RANGE[1]) for w in query.words}
+    total = sum(weights.values()) or 1.0
+    single = sum(weights[w] for w in query.words if w in covered) / total
+    if not query.pairs:
+        return single
+    double = sum(p in pair_set or set(p.split("_")) <= by_synonym for p in query.pairs) / len(
+        query.pairs
+    )
+    return (single + double) / 2
+
+
+def _ramp(x: float, low: float, high: float) -> float:
+    return min(max((x - low) / (high - low), 0.0), 1.0)
+
+
+def confidence(cover: float, dense: float, sentence: float) -> float:
+    """Words and meaning, half each; a very close sentence alone is enough."""
+    base = 0.5 * cover + 0.5 * _ramp(dense, DENSE_LOW, DENSE_HIGH)
+    rescue = 0.7 * _ramp(sentence, SENTENCE_RESCUE - 0.02, SENTENCE_RESCUE + 0.02)
+    return max(base, rescue)
+
+
+# -- facts the question names -----------------------------------------------------------------
+_PERCENT = re.compile(r"\d+(?:[.,]\d+)?\s*(?:%|phần trăm)")
+_MONEY = re.compile(r"\d[\d.,]*\s*(?:đồng|triệu|tỷ|nghìn|ngàn)\b", re.I)
+_SURNAMES = (
+    "Nguyễn|Trần|Lê|Phạm|Hoàng|Huỳnh|Phan|Vũ|Võ|Đặng|Bùi|Đỗ|Hồ|Ngô|Dương|Lý|Trương|Đinh|"
+    "Đoàn|Lưu|Mai|Tô|Hà|Chu|Lâm|Thái|Tạ|Cao|Vương|Triệu"
+)
+_PERSON = re.compile(rf"\b(?:{_SURNAMES})(?:\s[A-ZĐ][a-zà-ỹđ]+){{1,3}}\b")
+
+
+_FIGURE = re.compile(
+    r"\b\d+(?:[.,]\d+)?\s*(?:%|lần|ngày|tháng|năm|giờ|tuần|tỉnh|thủ tục|nội dung|lĩnh vực|"
+    r"đồng|triệu|tỷ|người|văn bản|cơ quan)\b|\b\d+/\d+\b|\b(?:một|hai|ba|bốn|năm|sáu|bảy|"
+    r"tám|chín|mười|06|05|07)\s+(?:lần|ngày|tháng|nội dung|lĩnh vực|bài học|quan điểm|"
+    r"giải pháp)\b",
+    re.IGNORECASE,
+)
+
+
+def figures_in(text: str) -> bool:
+    """Whether ``text`` states a figure: a count, a duration, a rank, a date."""
+    return _FIGURE.search(text) is not None
+
+
+def _canon(text: str) -> str:
+    """Letters and digits only, folded: "61/2018/NĐ-CP" and "61/2018/ND-CP" agree."""
+    return re.sub(r"[^0-9a-z]", "", fold(text))
+
+
+_KIND_CODES = {"nghi dinh": "nd", "nghi quyet": "nq", "quyet dinh": "qd", "thong tu": "tt"}
+
+
+def document_named(doc: NamedDocument, folded: str, canon: str) -> bool:
+    """Whether the document a question names appears in the evidence (``folded`` and its
+    ``canon`` form)."""
+    if doc.kind == "luat":
+        words = re.sub(r"[^\w ]", " ", folded)
+        return f"luat {doc.name}" in " ".join(words.split()) and doc.year in folded
+    if doc.code:
+        return _canon(f"{doc.number}{doc.year}{doc.code}") in canon
+    if doc.year:
+        return _canon(f"{doc.number}{doc.year}") in canon
+    spelled = (
+        _canon(f"{doc.kind}{doc.number}") in canon or _canon(f"{doc.kind}so{doc.number}") in canon
+    )
+    code = _KIND_CODES.get(doc.kind)
+    by_number = code is not None and re.search(
+        rf"(?<![\d]){re.escape(doc.number)}/\d{{4}}/{code}\b", folded
+    )
+    return spelled or bool(by_number)
+
+
+#: A figure answers "bao nhiêu / mấy" only in a sentence that covers this much of the question.
+FIGURE_SENTENCE = 0.35
+
+
+def _figure_answers(query: Query, hits: list[Hit], idf: Callable[[str], float]) -> bool:
+    """Whether a sentence of ``hits`` states a figure and is about what the question asks."""
+    for h in hits:
+        for sentence in split_sentences(h.passage.text):
+            if figures_in(sentence) and coverage(query, idf, sentence) >= FIGURE_SENTENCE:
+                return True
+    return False
+
+
+def missing_facts(
+    query: Query,
+    hits: list[Hit],
+    documents: list[DocumentMeta],
+    idf: Callable[[str], float],
+) -> list[Missing]:
+    """The documents, years, places, figures and people the question names that neither the
+    passages found nor (for documents) the knowledge base's list of documents contains."""
+    if not hits:
+        return []
+    texts = [evidence_text(h) for h in hits]
+    folded = fold("\n".join(texts))
+    catalogue = fold(" ".join(f"{d.title} {d.number or ''}" for d in documents))
+    years_known = " ".join(str(h.document.issued.year) for h in hits if h.document.issued)
+    out: list[Missing] = []
+    canon, catalogue_canon = _canon(folded), _canon(catalogue)
+    for doc in query.documents:
+        if not document_named(doc, folded, canon) and not document_named(
+            doc, catalogue, catalogue_canon
+        ):
+            out.append(Missing("document", doc.text))
+    for year in query.years:
+        if year not in folded and year not in years_known:
+            out.append(Missing("year", year))
+    for place in query.places:
+        if fold(place) not in folded:
+            out.append(Missing("place", place))
+    joined = "\n".join(texts)
+    if "percent" in query.wants and not _PERCENT.search(joined):
+        out.append(Missing("figure", "percent"))
+    elif "money" in query.wants and not _MONEY.search(joined):
+        out.append(Missing("figure", "money"))
+    elif query.wants & {"number", "duration"} and not _figure_answers(query, hits[:3], idf):
+        # "bao nhiêu / mấy / bao lâu" that no sentence about the question's subject answers
+        out.append(Missing("figure", "number"))
+    if "person" in query.wants and not _PERSON.search(joined):
+        out.append(Missing("person", ""))
+    return out
+
+
+def judge(
+    query: Query,
+    hits: list[Hit],
+    idf: Callable[[str], float],
+    documents: list[DocumentMeta],
+    dense_top: float,
+    sentence_top: float,
+) -> Evidence:
+    """The evidence for answering ``query`` from its best ``hits``."""
+    cover = max((coverage(query, idf, evidence_text(h)) for h in hits[:3]), default=0.0)
+    return Evidence(
+        confidence=confidence(cover, dense_top, sentence_top) if hits else 0.0,
+        coverage=cover,
+        dense=dense_top,
+        sentence=sentence_top,
+        missing=missing_facts(query, hits[:5], documents, idf),
+    )
+
+
+def idf_of(total: int, doc_freq: Callable[[str], int]) -> Callable[[str], float]:
+    def idf(term: str) -> float:
+        df = doc_freq(term)
+        return math.log(1 + (total - df + 0.5) / (df + 0.5))
+
+    return idf
