@@ -39,12 +39,15 @@ from retrieval.search.searcher import SearchResult, item_number
 
 #: A passage whose best sentence scores under this share of the best one is left out:
 #: five loosely related quotes are worse than two that answer.
-KEEP_SHARE = 0.55
+KEEP_SHARE = 0.7
 #: Beside a whole list, other passages appear only when they answer nearly as well.
 LIST_COMPANY = 0.85
 #: List items longer than this are cut between clauses (the rest is one tap away).
 ITEM_BUDGET = 240
 LEAD_BUDGET = 420
+#: The direct answer comes from the best passages: each place down the ranking costs this
+#: share of a sentence's score.
+LEAD_RANK_DECAY = 0.12
 
 
 Key = tuple[str, str]
@@ -134,7 +137,7 @@ def _listing(found: FoundList, query: Query, result: SearchResult, layout: _Layo
         head = Bullet(citation=layout.show(owner, text), snippet=Snippet(text=text))
     items = []
     for item in found.items:
-        text, _ = trim(item.text, query, ITEM_BUDGET)
+        text, _ = trim(item.text, query, ITEM_BUDGET, keep_start=True)
         number = layout.show(_hit_for(item.passage, result), text)
         items.append(ListItem(label=item.label, snippet=Snippet(text=text), citation=number))
     return AnswerList(head=head, items=items)
@@ -163,7 +166,7 @@ def _lead_sentence(
                 if opening:
                     return opening[0]
     ranked = [
-        (s.score * (1 - 0.06 * rank), s)
+        (s.score * (1 - LEAD_RANK_DECAY * rank), s)
         for rank, h in enumerate(kept[:3])
         for s in sentences[h.passage.id]
         if not s.furniture
@@ -195,8 +198,13 @@ def compose(query: Query, result: SearchResult, idf: Callable[[str], float]) -> 
     must = query.asks_list or bool(query.expected_count)
     found = find_list(query, result, idf, must) if kept else None
     listing = _listing(found, query, result, layout) if found else None
-    if listing is not None:  # beside a whole list, only what answers nearly as well
-        kept = [h for h in kept if relevance[h.passage.id] >= LIST_COMPANY * best_relevance]
+    if listing is not None:  # beside a whole list, only other documents that answer as well
+        kept = [
+            h
+            for h in kept
+            if h.passage.doc_id != found.doc_id
+            and relevance[h.passage.id] >= LIST_COMPANY * best_relevance
+        ]
 
     # 2. The direct answer: the sentence that answers best (a nearer hit breaks a tie).
     lead: Bullet | None = None

@@ -48,6 +48,10 @@ _FIGURE = re.compile(
 )
 
 
+#: "… tại Hải Phòng", "ở Thành phố Hồ Chí Minh": a place named after "tại" or "ở".
+_PLACE = re.compile(r"\b(?:tại|ở)\s+((?:[A-ZĐ][^\W\d_]*\s?){1,4})")
+
+
 @dataclass
 class Sentence:
     """A sentence of a cited passage, and how well it answers."""
@@ -76,6 +80,8 @@ def figures(text: str, query: Query) -> list[tuple[int, int]]:
         spans += [m.span() for m in _DATE.finditer(text)]
     if query.wants & {"number", "duration", "percent", "money"} or query.expected_count:
         spans += [m.span() for m in _FIGURE.finditer(text)]
+    if "place" in query.wants:
+        spans += [m.span(1) for m in _PLACE.finditer(text)]
     spans.sort()
     merged: list[tuple[int, int]] = []
     for a, b in spans:
@@ -96,12 +102,15 @@ def read_sentences(
     """The sentences of a hit's passage (not its heading or status line), scored."""
     passage = hit.passage
     by_start = {start: vec for start, _, vec in vectors}
+    # A sentence is read under its heading: "Tiếp tục xây dựng nền hành chính …" answers
+    # "mục tiêu chung" because it stands under "II. MỤC TIÊU CHUNG".
+    heading = passage.section.rsplit(" › ", 1)[-1]
     out = []
     for unit in passage_units(passage.text):
         if unit.role != "sentence":
             continue
         text = unit.text(passage.text)
-        lexical = coverage(query, idf, text)
+        lexical = coverage(query, idf, f"{heading}\n{text}")
         vec = by_start.get(unit.start)
         dense = (
             float(np.dot(vec, query_vector))
@@ -130,17 +139,20 @@ def matched_spans(text: str, query: Query) -> list[tuple[int, int]]:
     ]
 
 
-def trim(text: str, query: Query, budget: int = SENTENCE_BUDGET) -> tuple[str, int]:
+def trim(
+    text: str, query: Query, budget: int = SENTENCE_BUDGET, keep_start: bool = False
+) -> tuple[str, int]:
     """``text`` cut between clauses to about ``budget`` characters, keeping the clause that
-    matches the question best; from the sentence's start when that clause is near enough,
-    otherwise around it. Returns the text (with "…" where cut) and the offset in ``text`` of
-    its first kept character."""
+    matches the question best; from the sentence's start when that clause is near enough
+    (always with ``keep_start``: a list item is known by its opening words), otherwise
+    around it. Returns the text (with "…" where cut) and the offset in ``text`` of its first
+    kept character."""
     if len(text) <= budget:
         return text, 0
     clauses = split_clauses(text)
     hits = matched_spans(text, query) + figures(text, query)
     weight = [sum(1 for a, _ in hits if s <= a < e) for s, e in clauses]
-    best = max(range(len(clauses)), key=lambda i: (weight[i], -i))
+    best = 0 if keep_start else max(range(len(clauses)), key=lambda i: (weight[i], -i))
     lo = 0 if clauses[best][1] <= budget else best
     hi = max(lo, best)
     while True:

@@ -68,6 +68,20 @@ def _body_units(passage: Passage) -> list[Unit]:
     return [u for u in passage_units(passage.text) if u.role == "sentence"]
 
 
+#: An opening shorter than this ("Cụ thể:") is shown with the sentence before it.
+SHORT_OPENING = 40
+
+
+def _opening(passage: Passage, units: list[Unit]) -> str:
+    """The sentence that opens a list at the end of ``passage``, with the one before it when
+    it is only "Cụ thể:" or the like."""
+    last = units[-1]
+    start = last.start
+    if last.end - last.start < SHORT_OPENING and len(units) > 1:
+        start = units[-2].start
+    return passage.text[start : last.end]
+
+
 def _first_line_label(passage: Passage) -> str | None:
     units = _body_units(passage)
     return units[0].item if units else None
@@ -94,7 +108,7 @@ def passage_lists(doc_passages: list[Passage]) -> list[FoundList]:
             if previous is not None and previous.doc_id == p.doc_id:
                 units = _body_units(previous)
                 if units and units[-1].opens_list:
-                    head, head_passage = units[-1].text(previous.text), previous
+                    head, head_passage = _opening(previous, units), previous
             if head is None and p_parent:
                 head = p_parent.rsplit(" › ", 1)[-1]
             current = FoundList(p.doc_id, head, head_passage, [], passages=[])
@@ -189,6 +203,8 @@ def find_list(
                 f.relevance += 0.3
             if query.kinds and f.passages[0].kind in query.kinds:
                 f.relevance += 0.1
+            if f.head_passage is not None and f.head and f.head.rstrip().endswith(":"):
+                f.relevance += 0.1  # its own words announce the list ("… các hình thức sau:")
             candidates.append(f)
     if not candidates:
         return None

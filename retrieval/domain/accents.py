@@ -66,6 +66,20 @@ def compatible(typed: str, form: str) -> bool:
     )
 
 
+#: Vietnamese prose carries a tone mark on most syllables; a question where this share of
+#: syllables has one was typed with tones, and its unmarked syllables are level-toned words
+#: ("ở đâu", not "ở đầu").
+TYPED_WITH_TONES = 0.3
+
+
+def _tone_share(words: list[str]) -> float:
+    letters = [w for w in words if any(c.isalpha() for c in w) and not w.isupper()]
+    if not letters:
+        return 0.0
+    toned = sum(bool(_marks(w)[1]) for w in letters)
+    return toned / len(letters)
+
+
 def restore_accents(text: str, forms: AccentForms) -> str:
     """``text`` with the marks left out put back from the knowledge base's own words. Of the
     ways to read a question as pairs and single syllables, the one whose pairs the knowledge
@@ -74,6 +88,8 @@ def restore_accents(text: str, forms: AccentForms) -> str:
     typed."""
     matches = list(SYLLABLE.finditer(text))
     words = [m.group(0) for m in matches]
+    if _tone_share(words) >= TYPED_WITH_TONES:
+        return text  # typed with its tone marks: a syllable without one is meant that way
 
     def usable(word: str) -> bool:
         return not (word.isupper() and len(word) > 1) and not any(c.isdigit() for c in word)

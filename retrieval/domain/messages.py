@@ -137,6 +137,10 @@ _MISSING = {
     "place": "Cơ sở tri thức không có số liệu hay nội dung về {value}.",
     "figure": "Các văn bản trong cơ sở tri thức không nêu con số này.",
     "person": "Các văn bản trong cơ sở tri thức không nêu tên người giữ chức vụ này.",
+    "procedure": (
+        "Cơ sở tri thức không có quy định riêng về thủ tục này; các văn bản hiện có chỉ nói "
+        "về thủ tục hành chính nói chung."
+    ),
 }
 _FIGURES = {"percent": "tỷ lệ phần trăm", "money": "số tiền", "number": "con số"}
 
@@ -150,6 +154,8 @@ def missing_fact(what: str, value: str) -> str:
         value = (
             value.replace("DE AN", "Đề án").replace("LUAT", "Luật").replace("CHI THI", "Chỉ thị")
         )
+    if what == "place" and not value:
+        return "Các văn bản trong cơ sở tri thức không nêu địa phương nào cho câu hỏi này."
     if what == "figure":
         return f"Các văn bản trong cơ sở tri thức không nêu {_FIGURES.get(value, 'con số')} này."
     return _MISSING[what].format(value=value)

@@ -201,7 +201,7 @@ class QuestionProblem(BaseModel):
 class MissingFact(BaseModel):
     """A fact the question names that the knowledge base does not hold."""
 
-    what: Literal["document", "year", "place", "figure", "person"]
+    what: Literal["document", "year", "place", "figure", "person", "procedure"]
     value: str = ""
 
 

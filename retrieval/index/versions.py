@@ -25,7 +25,7 @@ from retrieval.index.store import Store
 MANIFEST = "manifest.json"
 STORE = "store.sqlite"
 CURRENT = "CURRENT"
-CHUNKER_VERSION = "4"
+CHUNKER_VERSION = "5"
 
 
 class Manifest(BaseModel):

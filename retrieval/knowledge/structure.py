@@ -132,14 +132,15 @@ WINDOW = 240
 
 
 def sentence_windows(text: str) -> list[tuple[int, int]]:
-    """(start, end) in ``text`` of every sentence of a passage's body, a long sentence cut
-    into windows of consecutive clauses of at most about ``WINDOW`` characters."""
+    """(start, end) in ``text`` of every sentence of a passage's body; a long sentence also
+    as windows of consecutive clauses of at most about ``WINDOW`` characters (the whole
+    sentence says what it is about, a window what one clause says)."""
     out: list[tuple[int, int]] = []
     for unit in passage_units(text):
         if unit.role != "sentence":
             continue
+        out.append((unit.start, unit.end))
         if unit.end - unit.start <= WINDOW:
-            out.append((unit.start, unit.end))
             continue
         clauses = split_clauses(text[unit.start : unit.end])
         start = end = None

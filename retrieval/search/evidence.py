@@ -34,7 +34,7 @@ SENTENCE_RESCUE = 0.885
 #: move a question's confidence little.
 IDF_RANGE = (1.0, 5.0)
 
-What = Literal["document", "year", "place", "figure", "person"]
+What = Literal["document", "year", "place", "figure", "person", "procedure"]
 
 
 @dataclass
@@ -75,7 +75,7 @@ def coverage(query: Query, idf: Callable[[str], float], text: str) -> float:
     "thủ đô nước Pháp" from matching a passage on "thủ tục" and "pháp luật"."""
     if not query.words:
         return 0.0
-    toks = _folded_tokens(text)
+    toks = _folded_tokens(query.expand(text))
     present = set(toks)
     pair_set = set(bigrams(list(toks)))
     by_synonym: set[str] = set()
@@ -164,6 +164,8 @@ def document_named(doc: NamedDocument, folded: str, canon: str) -> bool:
     return spelled or bool(by_number)
 
 
+#: The passages that answer: those covering at least this share of the best coverage.
+ANSWERING = 0.8
 #: A figure answers "bao nhiêu / mấy" only in a sentence that covers this much of the question.
 FIGURE_SENTENCE = 0.35
 
@@ -177,24 +179,37 @@ def _figure_answers(query: Query, hits: list[Hit], idf: Callable[[str], float]) 
     return False
 
 
+_AT_PLACE = re.compile(r"\b(?:tại|ở)\s+[A-ZĐ]")
+
+
+def _names_a_place(query: Query, texts: list[str]) -> bool:
+    joined = "\n".join(texts)
+    return bool(query.vocabulary.places_in(joined)) or _AT_PLACE.search(joined) is not None
+
+
 def missing_facts(
     query: Query,
     hits: list[Hit],
     documents: list[DocumentMeta],
     idf: Callable[[str], float],
 ) -> list[Missing]:
-    """The documents, years, places, figures and people the question names that neither the
-    passages found nor (for documents) the knowledge base's list of documents contains."""
+    """The documents, years, places, figures and people the question names that the passages
+    that answer it do not contain (a document may also be in the knowledge base's list of
+    documents). A fact found only in a passage about something else does not count: "năm
+    2022" in a report of 2022 does not answer who led a ranking in 2022."""
     if not hits:
         return []
-    texts = [evidence_text(h) for h in hits]
+    covers = [coverage(query, idf, evidence_text(h)) for h in hits[:3]]
+    answering = [h for h, c in zip(hits[:3], covers, strict=False) if c >= ANSWERING * max(covers)]
+    texts = [evidence_text(h) for h in answering]
     folded = fold("\n".join(texts))
+    everywhere = fold("\n".join(evidence_text(h) for h in hits))
     catalogue = fold(" ".join(f"{d.title} {d.number or ''}" for d in documents))
-    years_known = " ".join(str(h.document.issued.year) for h in hits if h.document.issued)
+    years_known = " ".join(str(h.document.issued.year) for h in answering if h.document.issued)
     out: list[Missing] = []
-    canon, catalogue_canon = _canon(folded), _canon(catalogue)
+    canon, catalogue_canon = _canon(everywhere), _canon(catalogue)
     for doc in query.documents:
-        if not document_named(doc, folded, canon) and not document_named(
+        if not document_named(doc, everywhere, canon) and not document_named(
             doc, catalogue, catalogue_canon
         ):
             out.append(Missing("document", doc.text))
@@ -204,12 +219,16 @@ def missing_facts(
     for place in query.places:
         if fold(place) not in folded:
             out.append(Missing("place", place))
+    if "place" in query.wants and not query.places and not _names_a_place(query, texts):
+        out.append(Missing("place", ""))  # "tỉnh nào …?" that no passage names a place for
+    if query.procedure and query.procedure not in " ".join(folded.split()):
+        out.append(Missing("procedure", query.procedure))
     joined = "\n".join(texts)
     if "percent" in query.wants and not _PERCENT.search(joined):
         out.append(Missing("figure", "percent"))
     elif "money" in query.wants and not _MONEY.search(joined):
         out.append(Missing("figure", "money"))
-    elif query.wants & {"number", "duration"} and not _figure_answers(query, hits[:3], idf):
+    elif query.wants & {"number", "duration"} and not _figure_answers(query, answering, idf):
         # "bao nhiêu / mấy / bao lâu" that no sentence about the question's subject answers
         out.append(Missing("figure", "number"))
     if "person" in query.wants and not _PERSON.search(joined):

@@ -13,7 +13,7 @@ from retrieval.domain.accents import restore_accents
 from retrieval.domain.models import PassageKind
 from retrieval.domain.text import STOPWORDS, fold, has_diacritics, syllables
 from retrieval.domain.vocabulary import Vocabulary
-from retrieval.search.intent import question_kinds
+from retrieval.search.intent import head_of, question_kinds
 
 #: Ordinal words, folded, with their number.
 ORDINALS = {
@@ -70,6 +70,12 @@ class NamedDocument:
     name: str = ""
 
 
+#: "thủ tục đăng ký kết hôn", "cấp đổi giấy phép lái xe": one procedure, named by its object.
+_PROCEDURE = re.compile(
+    r"\bthu tuc (?!hanh chinh)((?:[a-z]+ ){1,3}[a-z]+)"
+    r"|\bcap (?:doi |lai |moi )?((?:giay phep|giay chung nhan|chung chi|can cuoc|ho chieu|"
+    r"ban sao|giay khai sinh)(?: [a-z]+){0,3})"
+)
 _YEAR = re.compile(r"(?<![\d/])(19[5-9]\d|20[0-4]\d)(?![\d/])")
 
 _WANTS: dict[str, re.Pattern[str]] = {
@@ -82,7 +88,10 @@ _WANTS: dict[str, re.Pattern[str]] = {
         r"\b|%"
     ),
     "duration": re.compile(r"\b(?:bao lau|thoi han|trong vong bao|mat bao|how long)\b"),
-    "place": re.compile(r"\b(?:o dau|tai dau|noi nao|dia diem|where)\b"),
+    "place": re.compile(
+        r"\b(?:o dau|tai dau|noi nao|dia diem|where|tinh nao|thanh pho nao|dia phuong nao|"
+        r"which province)\b"
+    ),
     "validity": re.compile(
         r"\b(?:con hieu luc|het hieu luc|con ap dung|con dung|bi bai bo|da bai bo|"
         r"duoc sua doi|hien hanh|hien nay|con gia tri)\b"
@@ -132,6 +141,14 @@ class Query:
     alternatives: list[str] = field(default_factory=list)
     #: Each phrase of the question the vocabulary knows (folded) → its other forms.
     synonyms: dict[str, list[str]] = field(default_factory=dict)
+    #: The vocabulary the question was read with: evidence is read with it too ("Chỉ số
+    #: CCHC" then counts as "chỉ số cải cách hành chính").
+    vocabulary: Vocabulary = field(default_factory=Vocabulary, repr=False)
+    #: A procedure the question names by what it is for ("thủ tục đăng ký kết hôn").
+    procedure: str | None = None
+
+    def expand(self, text: str) -> str:
+        return self.vocabulary.expand(text)
 
     @property
     def folded(self) -> str:
@@ -194,9 +211,10 @@ def analyse(question: str, vocabulary: Vocabulary, accent_forms: dict[str, str])
         pairs=list(dict.fromkeys(pairs)),
         alternatives=[*alternatives, *glosses],
         synonyms=synonyms,
+        vocabulary=vocabulary,
         places=vocabulary.places_in(restored),
     )
-    query.asks_list = bool(_LIST_QUESTION.search(lexical_folded))
+    query.asks_list = bool(_LIST_QUESTION.search(head_of(lexical_folded)))
     if m := _COUNT_IN_QUESTION.search(folded):
         query.expected_count = _number(m.group(1))
     if m := _ORDINAL_REF.search(lexical_folded):
@@ -205,6 +223,9 @@ def analyse(question: str, vocabulary: Vocabulary, accent_forms: dict[str, str])
     if m := _ARTICLE_REF.search(folded):
         query.article = m.group(1)
     query.documents = named_documents(question)
+    if m := _PROCEDURE.search(fold(restored)):
+        words = [w for w in (m.group(1) or m.group(2)).split() if w not in STOPWORDS]
+        query.procedure = " ".join(words[:3]) if len(words) >= 2 else None
     query.years = list(dict.fromkeys(_YEAR.findall(question)))
     return query
 

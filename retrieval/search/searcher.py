@@ -14,11 +14,11 @@ import numpy as np
 
 from retrieval.config import Settings
 from retrieval.domain.models import Document, DocumentMeta, Hit, Passage, SearchFilters
-from retrieval.domain.text import fold, syllables
+from retrieval.domain.text import STOPWORDS, fold, syllables
 from retrieval.embedding.encoder import Encoder
 from retrieval.index.versions import IndexVersion, current_version_dir
 from retrieval.knowledge.structure import item_label
-from retrieval.search.evidence import Evidence, coverage, idf_of, judge
+from retrieval.search.evidence import Evidence, idf_of, judge
 from retrieval.search.lexical import Lexical
 from retrieval.search.query import ORDINALS, Query, analyse
 from retrieval.search.swap import ReadWriteLock
@@ -30,8 +30,10 @@ SECTOR_DAMPING = 0.6
 FURNITURE_DAMPING = 0.3
 #: "bài học thứ ba" names its answer: the third item outweighs every other signal.
 ORDINAL_WEIGHT = 3.0
-#: A heading that contains this share of the question is a ranked list of its own.
-TITLE_MATCH = 0.6
+#: Passages that say in other words what the question says (``Vocabulary.synonyms``).
+SYNONYM_WEIGHT = 0.5
+#: A heading the question repeats this much of is a ranked list of its own.
+TITLE_MATCH = 0.8
 
 Sentences = dict[int, list[tuple[int, int, np.ndarray]]]
 
@@ -72,6 +74,31 @@ def near_duplicate(a: str, b: str, threshold: float = 0.6) -> bool:
 def heading_of(passage: Passage) -> str:
     """The passage's own heading: the article's title or the item's label."""
     return passage.section.rsplit(" › ", 1)[-1]
+
+
+#: Dense similarities (e5-small, cosine) between which a dense ranking goes from noise to
+#: fully trusted.
+DENSE_TRUST = (0.84, 0.90)
+
+
+def _trust(top: float) -> float:
+    low, high = DENSE_TRUST
+    return min(max((top - low) / (high - low), 0.0), 1.0)
+
+
+def title_match(query: Query, heading: str) -> float:
+    """How much of a heading the question repeats, in [0, 1]: the share of the heading's
+    content words (its "Điều 44.5.NĐ.1." number aside) that the question uses. Headings of
+    fewer than two content words ("Thứ nhất", "Mục tiêu") say too little to count."""
+    words = [
+        fold(t)
+        for t in syllables(re.sub(r"^(?:Điều [\w.]+\.|[IVX]+\.|\d+\.)\s*", "", heading))
+        if fold(t) not in STOPWORDS
+    ]
+    if len(set(words)) < 2:
+        return 0.0
+    asked = set(query.words) | {fold(t) for a in query.alternatives for t in syllables(a)}
+    return sum(w in asked for w in words) / len(words)
 
 
 def item_number(passage: Passage) -> int | None:
@@ -178,20 +205,24 @@ class Searcher:
                 and (not query.kinds or passages[pid].kind in query.kinds)
             ]
             lists.append((ORDINAL_WEIGHT, item))
-        if query.alternatives:  # passages that say it the other way ("trùng lắp")
-            phrases = [fold(a) for a in query.alternatives]
-            counts = [
-                (sum(ph in fold(passages[pid].text) for ph in phrases), pid) for pid in present
-            ]
-            said = [pid for n, pid in sorted(counts, key=lambda x: -x[0]) if n]
-            lists.append((1.0, said))
-        # A heading that says what the question asks ("Nguyên tắc thực hiện thủ tục hành
-        # chính") names the article that answers it.
-        titled = [
-            (coverage(query, self.idf, heading_of(passages[pid])), pid)
-            for pid in present
-            if heading_of(passages[pid]) != passages[pid].text
-        ]
+        if query.synonyms:  # when no passage says it the question's way, those that say
+            # it another way ("trùng lắp" for "chồng chéo") are what the words miss
+            folded = {pid: fold(passages[pid].text) for pid in present}
+            unsaid = {
+                phrase: others
+                for phrase, others in query.synonyms.items()
+                if not any(phrase in text for text in folded.values())
+            }
+            said = []
+            for pid in present:
+                n = sum(any(fold(o) in folded[pid] for o in others) for others in unsaid.values())
+                if n:
+                    said.append((n, pid))
+            said.sort(key=lambda x: -x[0])
+            lists.append((SYNONYM_WEIGHT, [pid for _, pid in said]))
+        # A heading that the question repeats ("Nguyên tắc thực hiện thủ tục hành chính",
+        # "Phạm vi điều chỉnh") names the article that answers it.
+        titled = [(title_match(query, heading_of(passages[pid])), pid) for pid in present]
         titled = [(c, pid) for c, pid in titled if c >= TITLE_MATCH]
         titled.sort(key=lambda x: -x[0])
         lists.append((1.0, [pid for _, pid in titled]))
@@ -224,7 +255,12 @@ class Searcher:
         rrf: dict[int, float] = {}
         ranks = [{pid: r for r, (pid, _) in enumerate(found, 1)} for found in (lexical, dense)]
         sentence_rank = {pid: r for r, (pid, _) in enumerate(sentence, 1)}
-        for weight, rank in ((1.0, ranks[0]), (1.0, ranks[1]), (1.0, sentence_rank)):
+        # A dense ranking is trusted as far as its best match is close: when nothing is near
+        # the question, its order is mostly noise and the words decide.
+        dense_weight = _trust(dense[0][1] if dense else 0.0)
+        sentence_weight = _trust(sentence[0][1] if sentence else 0.0)
+        lists = ((1.0, ranks[0]), (dense_weight, ranks[1]), (sentence_weight, sentence_rank))
+        for weight, rank in lists:
             for pid, r in rank.items():
                 rrf[pid] = rrf.get(pid, 0.0) + weight / (rrf_k + r)
         ordered = sorted(rrf, key=rrf.__getitem__, reverse=True)

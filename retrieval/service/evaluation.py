@@ -95,8 +95,9 @@ def evaluate(
         answer = answering.ask(q.question, k=k)
         spans = [normalise(s) for s in q.expect]
         rank = None
-        for i, hit in enumerate(answer.hits, 1):
-            if any(s in normalise(hit.passage.text) for s in spans):
+        for i, citation in enumerate(answer.citations, 1):
+            cited = [citation.hit, *citation.more]  # an article's passages, cited as one
+            if any(s in normalise(h.passage.text) for h in cited for s in spans):
                 rank = i
                 break
         shown = {name: normalise(render(answer)) for name, render in renderers.items()}
