@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from retrieval.answer.excerpts import (
     Sentence,
     best_sentences,
+    focus,
     read_sentences,
     snippet,
     trim,
@@ -45,6 +46,8 @@ LIST_COMPANY = 0.85
 #: List items longer than this are cut between clauses (the rest is one tap away).
 ITEM_BUDGET = 240
 LEAD_BUDGET = 420
+#: Evidence quoted after the direct answer (and the list): enough to check it on a phone.
+MAX_BULLETS = 3
 #: The direct answer comes from the best passages: each place down the ranking costs this
 #: share of a sentence's score.
 LEAD_RANK_DECAY = 0.12
@@ -176,9 +179,10 @@ def _lead_sentence(
 
 def compose(query: Query, result: SearchResult, idf: Callable[[str], float]) -> Answer:
     """The answer to ``query`` from the passages of ``result``."""
+    weights = focus(query, [h.passage for h in result.hits])
     sentences = {
         h.passage.id: read_sentences(
-            query, h, result.sentences.get(h.passage.id, []), result.query_vector, idf
+            query, h, result.sentences.get(h.passage.id, []), result.query_vector, idf, weights
         )
         for h in result.hits
     }
@@ -230,9 +234,17 @@ def compose(query: Query, result: SearchResult, idf: Callable[[str], float]) -> 
         listed = {p.id for p in found.passages} | {i.passage.id for i in found.items}
         if found.head_passage is not None:
             listed.add(found.head_passage.id)
-    for h in kept:
-        if h.passage.id in listed:
-            continue
+    # A phone screen: the passages that answer best, in the order found; the rest is one
+    # tap away ("more results").
+    quoted = sorted(
+        (h for h in kept if h.passage.id not in listed),
+        key=lambda h: relevance[h.passage.id],
+        reverse=True,
+    )[: MAX_BULLETS + 1]
+    bullets = 0
+    for h in [h for h in kept if h in quoted]:
+        if bullets >= MAX_BULLETS:
+            break
         chosen = [s for s in best_sentences(sentences[h.passage.id]) if s is not lead_sentence]
         if not chosen:
             continue  # the direct answer already quotes what this passage has to say
@@ -240,6 +252,7 @@ def compose(query: Query, result: SearchResult, idf: Callable[[str], float]) -> 
         number = layout.show(h, shown.text)
         group = groups.setdefault(h.passage.kind, AnswerGroup(kind=h.passage.kind, bullets=[]))
         group.bullets.append(Bullet(citation=number, snippet=shown))
+        bullets += 1
 
     citations = layout.citations()
     return Answer(

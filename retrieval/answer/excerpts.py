@@ -9,6 +9,7 @@ A question about a date or a number prefers the sentences that hold one.
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -17,10 +18,17 @@ import numpy as np
 
 from retrieval.domain.models import Hit, Passage, Snippet
 from retrieval.domain.naming import ELLIPSIS
-from retrieval.domain.text import fold, split_clauses, syllables
+from retrieval.domain.text import (
+    SYLLABLE,
+    fold,
+    has_diacritics,
+    split_clauses,
+    syllables,
+    tone_key,
+)
 from retrieval.knowledge.boilerplate import is_furniture
 from retrieval.knowledge.structure import Unit, passage_units
-from retrieval.search.evidence import coverage
+from retrieval.search.evidence import coverage, word_in
 from retrieval.search.query import Query
 
 #: Longest sentence shown whole; a longer one is cut between clauses around what matches.
@@ -28,6 +36,8 @@ SENTENCE_BUDGET = 360
 #: A second sentence joins the first when it scores at least this share of it.
 SECOND_SENTENCE = 0.8
 BULLET_BUDGET = 520
+#: The sentence that announces a list, shown before one of its items.
+OPENER_BUDGET = 200
 
 _DATE = re.compile(
     r"\b(?:ngày\s+)?\d{1,2}\s*/\s*\d{1,2}(?:\s*/\s*\d{4})?\b"
@@ -48,6 +58,16 @@ _FIGURE = re.compile(
 )
 
 
+#: What a rule allows or forbids: the answer to "có được … không?".
+_RULING = re.compile(
+    r"\b(?:nghiêm cấm|cấm|không được|được phép|không phải|có quyền|có trách nhiệm|bắt buộc)\b",
+    re.IGNORECASE,
+)
+#: A cause or a purpose: the answer to "vì sao …?".
+_REASON = re.compile(
+    r"\b(?:vì|bởi|do đó|do vậy|nguyên nhân|lý do|để|nhằm|mặc dù|tồn tại|hạn chế)\b",
+    re.IGNORECASE,
+)
 #: "… tại Hải Phòng", "ở Thành phố Hồ Chí Minh": a place named after "tại" or "ở".
 _PLACE = re.compile(r"\b(?:tại|ở)\s+((?:[A-ZĐ][^\W\d_]*\s?){1,4})")
 
@@ -63,6 +83,8 @@ class Sentence:
     dense: float
     score: float
     furniture: bool
+    #: The sentence that announces the list this sentence is an item of, when in the passage.
+    opener: Unit | None = None
 
     @property
     def opens_list(self) -> bool:
@@ -92,12 +114,26 @@ def figures(text: str, query: Query) -> list[tuple[int, int]]:
     return merged
 
 
+def focus(query: Query, passages: list[Passage]) -> dict[str, float]:
+    """How much each word of the question singles out a passage among those found: a word
+    in every one ("hồ sơ" of "… nhận quà … khi giải quyết hồ sơ") is the topic they share;
+    a word in one ("quà") is what the question is about. The weight of a word in ``n`` of
+    ``N`` passages is multiplied by 1 + ln((N + 1) / (n + 0.5))."""
+    texts = [f"{p.section}\n{p.text}" for p in passages]
+    out = {}
+    for w in query.words:
+        n = sum(word_in(w, t) for t in texts)
+        out[w] = 1.0 + math.log((len(texts) + 1) / (n + 0.5))
+    return out
+
+
 def read_sentences(
     query: Query,
     hit: Hit,
     vectors: list[tuple[int, int, np.ndarray]],
     query_vector: np.ndarray | None,
     idf: Callable[[str], float],
+    weights: dict[str, float] | None = None,
 ) -> list[Sentence]:
     """The sentences of a hit's passage (not its heading or status line), scored."""
     passage = hit.passage
@@ -106,11 +142,18 @@ def read_sentences(
     # "mục tiêu chung" because it stands under "II. MỤC TIÊU CHUNG".
     heading = passage.section.rsplit(" › ", 1)[-1]
     out = []
-    for unit in passage_units(passage.text):
+    units = passage_units(passage.text)
+    openers = list_openers(units)
+    for unit in units:
         if unit.role != "sentence":
             continue
         text = unit.text(passage.text)
-        lexical = coverage(query, idf, f"{heading}\n{text}")
+        # An item is read with the sentence that announces its list: "d) Nhận tiền hoặc quà
+        # biếu …" is about "cán bộ, công chức" because "1. Nghiêm cấm cán bộ, công chức …
+        # thực hiện các hành vi sau:" says so.
+        opener = openers.get(unit.start)
+        context = heading if opener is None else f"{heading}\n{opener.text(passage.text)}"
+        lexical = coverage(query, idf, f"{context}\n{text}", weights)
         vec = by_start.get(unit.start)
         dense = (
             float(np.dot(vec, query_vector))
@@ -118,24 +161,68 @@ def read_sentences(
             else 0.0
         )
         score = 0.5 * lexical + 0.5 * _ramp(dense, 0.78, 0.92)
-        if figures(text, query):
+        if (
+            figures(text, query)
+            or ("permission" in query.wants and _RULING.search(f"{context}\n{text}"))
+            or ("reason" in query.wants and _REASON.search(text))
+        ):
             score += 0.15
+        if query.kinds and passage.kind in query.kinds:
+            score += 0.1  # "mục tiêu …?": a sentence under "II. MỤC TIÊU CHUNG"
+        if text.rstrip().endswith(":"):
+            score *= 0.6  # "… như sau:" alone, without its list, answers nothing
         furniture = is_furniture(text)
         if furniture:
             score *= 0.3
-        out.append(Sentence(passage, unit, text, lexical, dense, score, furniture))
+        out.append(Sentence(passage, unit, text, lexical, dense, score, furniture, opener))
+    return out
+
+
+def _label_kind(label: str | None) -> str | None:
+    if label is None:
+        return None
+    if label.isdigit():
+        return "number"
+    if len(label) == 1 and label.isalpha():
+        return "letter"
+    return "dash" if len(label) == 1 else "ordinal"
+
+
+def list_openers(units: list[Unit]) -> dict[int, Unit]:
+    """For each sentence of a list item (by its start), the sentence that opened its list
+    in the same passage. An opener that is itself an item ("1. … các hành vi sau:") rules
+    the items of another kind ("a)", "b)") until the next item of its own kind."""
+    out: dict[int, Unit] = {}
+    opener: Unit | None = None
+    opener_kind: str | None = None
+    current_item_line = -1
+    for unit in units:
+        if unit.role != "sentence":
+            continue
+        kind = _label_kind(unit.item)
+        if unit.item is not None:
+            current_item_line = unit.line
+            if opener is not None and opener_kind is not None and kind == opener_kind:
+                opener = None
+        elif unit.line != current_item_line and opener is not None and not unit.opens_list:
+            opener = None  # the text goes on after the list
+        if opener is not None and unit is not opener and unit.line == current_item_line:
+            out[unit.start] = opener
+        if unit.opens_list:
+            opener, opener_kind = unit, kind
     return out
 
 
 def matched_spans(text: str, query: Query) -> list[tuple[int, int]]:
     """Where the question's words (or their synonyms) occur in ``text``."""
-    wanted = set(query.words)
+    spelled = {tone_key(w) for w in query.words if has_diacritics(w)}
+    folded = {w for w in query.words if not has_diacritics(w)}
     for others in query.synonyms.values():
-        wanted |= {fold(t) for o in others for t in syllables(o)}
+        folded |= {fold(t) for o in others for t in syllables(o)}
     return [
         m.span()
-        for m in re.finditer(r"[^\W_]+(?:[./-][^\W_]+)*", text)
-        if fold(m.group(0)) in wanted
+        for m in SYLLABLE.finditer(text)
+        if tone_key(m.group(0)) in spelled or fold(m.group(0)) in folded
     ]
 
 
@@ -183,6 +270,19 @@ def snippet(sentences: list[Sentence], query: Query, budget: int = BULLET_BUDGET
     bold: list[tuple[int, int]] = []
     previous: Sentence | None = None
     length = 0
+    first = sentences[0] if sentences else None
+    if (
+        first is not None
+        and first.opener is not None
+        and all(s.unit != first.opener for s in sentences)
+    ):
+        # An item is shown under the words that announce it: "Nghiêm cấm … các hành vi sau:
+        # … d) Nhận tiền hoặc quà biếu …".
+        opener = first.opener.text(first.passage.text)
+        text, _ = trim(opener, query, OPENER_BUDGET)
+        parts.append(text)
+        length = len(text)
+        previous = Sentence(first.passage, first.opener, opener, 0.0, 0.0, 0.0, False)
     for s in sentences:
         room = max(budget - length, 120)
         text, _ = trim(s.text, query, min(SENTENCE_BUDGET, room) if len(sentences) > 1 else room)

@@ -209,6 +209,9 @@ def find_list(
     if not candidates:
         return None
     best = max(candidates, key=lambda f: f.relevance)
+    top_kind = result.hits[0].passage.kind
+    if query.kinds and top_kind in query.kinds and best.passages[0].kind not in query.kinds:
+        return None  # "the goals": the best passage states them, a list of something else won't
     if best.best_item > best.relevance + ONE_ITEM_MARGIN and not query.expected_count:
         return None  # the question is about one item
     if not must:

@@ -80,6 +80,11 @@ def _tone_share(words: list[str]) -> float:
     return toned / len(letters)
 
 
+def typed_with_tones(text: str) -> bool:
+    """Whether ``text`` was typed with its tone marks (see ``TYPED_WITH_TONES``)."""
+    return _tone_share([m.group(0) for m in SYLLABLE.finditer(text)]) >= TYPED_WITH_TONES
+
+
 def restore_accents(text: str, forms: AccentForms) -> str:
     """``text`` with the marks left out put back from the knowledge base's own words. Of the
     ways to read a question as pairs and single syllables, the one whose pairs the knowledge

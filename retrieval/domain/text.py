@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 SYLLABLE = re.compile(r"[^\W_]+(?:[./-][^\W_]+)*", re.UNICODE)
 #: Every capital letter of Vietnamese writing: A–Z, Đ and the accented capitals (a class such as
@@ -87,6 +88,31 @@ def is_all_caps(text: str) -> bool:
 
 def has_diacritics(text: str) -> bool:
     return fold(text) != text.lower()
+
+
+_TONE_MARKS = frozenset("\u0300\u0301\u0303\u0309\u0323")
+
+
+@lru_cache(maxsize=65536)
+def tone_key(syllable: str) -> str:
+    """A syllable lower-cased with its tone mark moved to the end, so that the old and new
+    placements agree ("hoà" = "hòa") while the tones still differ ("quà" ≠ "qua")."""
+    decomposed = unicodedata.normalize("NFD", syllable.lower())
+    tones = "".join(ch for ch in decomposed if ch in _TONE_MARKS)
+    rest = "".join(ch for ch in decomposed if ch not in _TONE_MARKS)
+    return unicodedata.normalize("NFC", rest) + tones
+
+
+_STOP_SPELLED = frozenset(tone_key(w) for w in STOPWORDS if has_diacritics(w))
+_STOP_FOLDED = frozenset(fold(w) for w in STOPWORDS)
+
+
+def is_stopword(syllable: str) -> bool:
+    """A function word ("của", "là", "gì"). Typed with accents, only the function word
+    itself is one ("cửa" of "một cửa" is not); typed without, every word it may stand for."""
+    if has_diacritics(syllable):
+        return tone_key(syllable) in _STOP_SPELLED
+    return syllable.lower() in _STOP_FOLDED
 
 
 def _sentence_cuts(line: str) -> list[int]:

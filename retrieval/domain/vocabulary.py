@@ -62,13 +62,18 @@ class Vocabulary(BaseModel):
     def _by_upper(self) -> dict[str, str]:
         return {k.upper(): v for k, v in self.abbreviations.items()}
 
-    def expand(self, text: str) -> str:
-        """'CCHC' → 'cải cách hành chính (CCHC)': the abbreviation stays for exact matches."""
+    def expand(self, text: str, keep: bool = True) -> str:
+        """'CCHC' → 'cải cách hành chính (CCHC)': the abbreviation stays for exact matches
+        (with ``keep`` false, it goes: the words a question is about, not how it was typed)."""
         long, short = self._abbreviation_patterns
+
+        def spelled(full: str, abbreviation: str) -> str:
+            return f"{full} ({abbreviation})" if keep else full
+
         if long is not None:
-            text = long.sub(lambda m: f"{self._by_upper[m.group(1).upper()]} ({m.group(1)})", text)
+            text = long.sub(lambda m: spelled(self._by_upper[m.group(1).upper()], m.group(1)), text)
         if short is not None:
-            text = short.sub(lambda m: f"{self.abbreviations[m.group(1)]} ({m.group(1)})", text)
+            text = short.sub(lambda m: spelled(self.abbreviations[m.group(1)], m.group(1)), text)
         return text
 
     def abbreviation_hash(self) -> str:

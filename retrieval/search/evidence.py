@@ -22,7 +22,14 @@ from functools import lru_cache
 from typing import Literal
 
 from retrieval.domain.models import DocumentMeta, Hit
-from retrieval.domain.text import bigrams, fold, split_sentences, syllables
+from retrieval.domain.text import (
+    bigrams,
+    fold,
+    has_diacritics,
+    split_sentences,
+    syllables,
+    tone_key,
+)
 from retrieval.search.query import NamedDocument, Query
 
 #: Passage similarity (e5-small, cosine) below LOW says nothing; above HIGH it is as good as
@@ -33,6 +40,9 @@ SENTENCE_RESCUE = 0.885
 #: IDF weights are clipped, so that documents added later (which change every frequency)
 #: move a question's confidence little.
 IDF_RANGE = (1.0, 5.0)
+#: The two words of a question's pair count as together when the second follows within
+#: this many words: "nhận quà" is in "nhận tiền hoặc quà biếu".
+PAIR_WINDOW = 3
 
 What = Literal["document", "year", "place", "figure", "person", "procedure"]
 
@@ -54,9 +64,37 @@ class Evidence:
     missing: list[Missing] = field(default_factory=list)
 
 
+@dataclass(frozen=True)
+class _Tokens:
+    """A text's syllables, indexed folded and by spelling (tone placement aside)."""
+
+    folded: tuple[str, ...]
+    by_folded: dict[str, list[int]]
+    by_spelling: dict[str, list[int]]
+
+    def positions(self, word: str) -> list[int]:
+        """Where ``word`` occurs: by its spelling when it has accents ("quà" is not "qua"),
+        in any spelling when it has none (typed on a phone without tone marks)."""
+        if has_diacritics(word):
+            return self.by_spelling.get(tone_key(word), [])
+        return self.by_folded.get(word, [])
+
+
 @lru_cache(maxsize=8192)
-def _folded_tokens(text: str) -> tuple[str, ...]:
-    return tuple(fold(t) for t in syllables(text))
+def _tokens(text: str) -> _Tokens:
+    toks = syllables(text)
+    folded = tuple(fold(t) for t in toks)
+    by_folded: dict[str, list[int]] = {}
+    by_spelling: dict[str, list[int]] = {}
+    for i, (tok, f) in enumerate(zip(toks, folded, strict=True)):
+        by_folded.setdefault(f, []).append(i)
+        by_spelling.setdefault(tone_key(tok), []).append(i)
+    return _Tokens(folded, by_folded, by_spelling)
+
+
+def word_in(word: str, text: str) -> bool:
+    """Whether a question's ``word`` occurs in ``text`` (see ``_Tokens.positions``)."""
+    return bool(_tokens(text).positions(word))
 
 
 def evidence_text(hit: Hit) -> str:
@@ -68,16 +106,22 @@ def evidence_text(hit: Hit) -> str:
     return f"{head}\n{hit.passage.section}\n{hit.passage.text}"
 
 
-def coverage(query: Query, idf: Callable[[str], float], text: str) -> float:
+def coverage(
+    query: Query,
+    idf: Callable[[str], float],
+    text: str,
+    focus: dict[str, float] | None = None,
+) -> float:
     """How much of the question ``text`` contains, in [0, 1]: the IDF-weighted share of its
-    content words, averaged with the share of its word pairs. A word counts as present when
+    content words, averaged with the share of its word pairs (near each other, in order). A word counts as present when
     a synonym of the phrase it belongs to is there ("chồng chéo" ↔ "trùng lắp"). Pairs keep
-    "thủ đô nước Pháp" from matching a passage on "thủ tục" and "pháp luật"."""
+    "thủ đô nước Pháp" from matching a passage on "thủ tục" and "pháp luật". ``focus``
+    multiplies a word's weight (see ``answer.excerpts.focus``)."""
     if not query.words:
         return 0.0
-    toks = _folded_tokens(query.expand(text))
-    present = set(toks)
-    pair_set = set(bigrams(list(toks)))
+    tokens = _tokens(query.expand(text))
+    present = set(tokens.folded)
+    pair_set = set(bigrams(list(tokens.folded)))
     by_synonym: set[str] = set()
     for phrase, others in query.synonyms.items():
         for other in others:
@@ -89,15 +133,31 @@ def coverage(query: Query, idf: Callable[[str], float], text: str) -> float:
             ):
                 by_synonym |= {fold(t) for t in syllables(phrase)}
                 break
-    covered = {w for w in query.words if w in present} | by_synonym
+    where = {w: tokens.positions(w) for w in query.words}
+    covered = {w for w in query.words if where[w] or fold(w) in by_synonym}
     weights = {w: min(max(idf(w), IDF_RANGE[0]), IDF_RANGE[1]) for w in query.words}
+    if focus:
+        weights = {w: x * focus.get(w, 1.0) for w, x in weights.items()}
     total = sum(weights.values()) or 1.0
-    single = sum(weights[w] for w in query.words if w in covered) / total
+    single = sum(weights[w] for w in covered) / total
     if not query.pairs:
         return single
-    double = sum(p in pair_set or set(p.split("_")) <= by_synonym for p in query.pairs) / len(
-        query.pairs
-    )
+
+    def pair_present(a: str, b: str) -> bool:
+        if {fold(a), fold(b)} <= by_synonym:
+            return True
+        after = set(where[b] if b in where else tokens.positions(b))
+        return any(
+            i + gap in after
+            for i in (where[a] if a in where else tokens.positions(a))
+            for gap in range(1, PAIR_WINDOW + 1)
+        )
+
+    # A pair weighs what its words weigh: "nhận quà" says more than "giải quyết".
+    pair_weight = [(weights.get(a, 1.0) + weights.get(b, 1.0)) / 2 for a, b in query.pairs]
+    double = sum(
+        x for (a, b), x in zip(query.pairs, pair_weight, strict=True) if pair_present(a, b)
+    ) / sum(pair_weight)
     return (single + double) / 2
 
 

@@ -9,9 +9,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from retrieval.domain.accents import restore_accents
+from retrieval.domain.accents import restore_accents, typed_with_tones
 from retrieval.domain.models import PassageKind
-from retrieval.domain.text import STOPWORDS, fold, has_diacritics, syllables
+from retrieval.domain.text import STOPWORDS, fold, has_diacritics, is_stopword, syllables
 from retrieval.domain.vocabulary import Vocabulary
 from retrieval.search.intent import head_of, question_kinds
 
@@ -97,6 +97,12 @@ _WANTS: dict[str, re.Pattern[str]] = {
         r"duoc sua doi|hien hanh|hien nay|con gia tri)\b"
     ),
     "person": re.compile(r"\b(?:ai la|la ai|nguoi nao|who)\b"),
+    "reason": re.compile(r"\b(?:vi sao|tai sao|ly do|nguyen nhan|vi dau|why)\b"),
+    # "có được nhận quà không?", "có bị cấm …?": what the rules allow or forbid
+    "permission": re.compile(
+        r"\b(?:co duoc(?: phep)? .{2,60} khong|duoc phep .{2,60} khong|co bi cam|bi cam|"
+        r"co phai .{2,40} khong|co quyen .{2,60} khong|allowed|permitted)\b"
+    ),
     "money": re.compile(
         r"\b(?:bao nhieu tien|het bao nhieu|muc luong|luong co so|le phi|phi bao nhieu|"
         r"chi phi bao nhieu|gia bao nhieu|muc phat|phat tien|phat bao nhieu)\b"
@@ -135,9 +141,10 @@ class Query:
     documents: list[NamedDocument] = field(default_factory=list)
     years: list[str] = field(default_factory=list)
     places: list[str] = field(default_factory=list)
-    #: Content words of the question (folded) and their alternatives (synonyms, glosses).
+    #: Content words of the question, lower-cased, with the accents typed or restored (a word
+    #: without accents matches any accented form), and their alternatives (synonyms, glosses).
     words: list[str] = field(default_factory=list)
-    pairs: list[str] = field(default_factory=list)
+    pairs: list[tuple[str, str]] = field(default_factory=list)
     alternatives: list[str] = field(default_factory=list)
     #: Each phrase of the question the vocabulary knows (folded) → its other forms.
     synonyms: dict[str, list[str]] = field(default_factory=dict)
@@ -183,20 +190,19 @@ def analyse(question: str, vocabulary: Vocabulary, accent_forms: dict[str, str])
     dense_text = expanded if not glosses else f"{expanded} ({'; '.join(glosses)})"
     lexical_text = " ; ".join([expanded, *alternatives, *glosses])
 
-    toks = syllables(expanded)
-    words = list(dict.fromkeys(fold(t) for t in toks if fold(t) not in STOPWORDS))
+    toks = syllables(vocabulary.expand(restored, keep=False))
+    if not typed_with_tones(question):
+        # Accents put back by ``restore_accents`` guide the dense model, but words are matched
+        # as typed: a wrong guess ("nhân quả" for "nhan qua") must not hide "nhận quà".
+        toks = [fold(t) for t in toks]
     if english:  # the English words themselves match nothing in Vietnamese passages
-        words = list(
-            dict.fromkeys(
-                fold(t) for g in glosses for t in syllables(g) if fold(t) not in STOPWORDS
-            )
-        )
         toks = [t for g in glosses for t in syllables(g)]
+    words = list(dict.fromkeys(t for t in toks if not is_stopword(t)))
     # Pairs of two content words: "thủ tục" and "thủ tướng" differ; "muốn phân" says nothing.
     pairs = [
-        f"{fold(a)}_{fold(b)}"
+        (a, b)
         for a, b in zip(toks, toks[1:], strict=False)
-        if fold(a) not in STOPWORDS and fold(b) not in STOPWORDS
+        if not is_stopword(a) and not is_stopword(b)
     ]
     lexical_folded = fold(lexical_text)
     query = Query(

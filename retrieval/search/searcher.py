@@ -97,7 +97,9 @@ def title_match(query: Query, heading: str) -> float:
     ]
     if len(set(words)) < 2:
         return 0.0
-    asked = set(query.words) | {fold(t) for a in query.alternatives for t in syllables(a)}
+    asked = {fold(w) for w in query.words} | {
+        fold(t) for a in query.alternatives for t in syllables(a)
+    }
     return sum(w in asked for w in words) / len(words)
 
 
