@@ -113,8 +113,9 @@ def coverage(
     focus: dict[str, float] | None = None,
 ) -> float:
     """How much of the question ``text`` contains, in [0, 1]: the IDF-weighted share of its
-    content words, averaged with the share of its word pairs (near each other, in order). A word counts as present when
-    a synonym of the phrase it belongs to is there ("chồng chéo" ↔ "trùng lắp"). Pairs keep
+    content words, averaged with the share of its word pairs (near each other, in order). A
+    word counts as present when a synonym of the phrase it belongs to is there ("chồng chéo"
+    ↔ "trùng lắp"). Pairs keep
     "thủ đô nước Pháp" from matching a passage on "thủ tục" and "pháp luật". ``focus``
     multiplies a word's weight (see ``answer.excerpts.focus``)."""
     if not query.words:
