@@ -68,3 +68,13 @@ RESTORE_PREVIOUS = "Dữ liệu cũ được giữ lại trong {path} (xoá khi 
 RESTORE_NEEDS_SETUP = (
     "Thư mục dữ liệu chưa có mô hình nhúng: chạy `cchc setup` trước khi khởi động trợ lý."
 )
+
+REINDEX_READ = "Văn bản đọc được:"
+REINDEX_DOCUMENT = (
+    "  • {title}\n"
+    "    Loại: {kind} · Số hiệu: {number} · Ngày ban hành: {date}\n"
+    "    Cơ quan ban hành: {issuer}\n"
+    "    Mã văn bản: {doc_id}"
+)
+REINDEX_UNKNOWN = "không rõ"
+CHAT_DOC_ID = "mã: {doc_id}"
