@@ -23,6 +23,7 @@ import logging
 import secrets
 import signal
 import sys
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlparse
 
@@ -92,18 +93,8 @@ def _retry_after(error: RetryAfter) -> float:
     return max(seconds, 1.0)
 
 
-async def _wait(stop: asyncio.Event | None, seconds: float) -> bool:
-    """Sleep ``seconds``; True when ``stop`` was set meanwhile."""
-    if stop is None:
-        await asyncio.sleep(seconds)
-        return False
-    with contextlib.suppress(TimeoutError):
-        await asyncio.wait_for(stop.wait(), timeout=seconds)
-    return stop.is_set()
-
-
-async def connect(app: Application, services: BotServices, stop: asyncio.Event | None) -> bool:
-    """``app.initialize()`` (getMe) until it succeeds; False when stopped meanwhile.
+async def connect(app: Application, services: BotServices) -> None:
+    """``app.initialize()`` (getMe) until it succeeds, however long that takes.
 
     Raises ``InvalidToken`` at once, and any other refusal Telegram answers with."""
     root = services.settings.telegram_api_base_url
@@ -124,15 +115,14 @@ async def connect(app: Application, services: BotServices, stop: asyncio.Event |
                     api=root, attempt=attempt, reason=_reason(exc), seconds=f"{delay:g}"
                 )
             )
-            if await _wait(stop, delay):
-                return False
+            await asyncio.sleep(delay)
         else:
             if attempt > 1:
                 log.info(texts.CONNECTED.format(attempt=attempt))
-            return True
+            return
 
 
-def _on_polling_error(services: BotServices):  # noqa: ANN202 - a plain callback
+def _on_polling_error(services: BotServices) -> Callable[[TelegramError], None]:
     def report(error: TelegramError) -> None:
         """One line per failed getUpdates (python-telegram-bot waits 1 s → 30 s between)."""
         services.metrics.retried("polling")
@@ -141,10 +131,9 @@ def _on_polling_error(services: BotServices):  # noqa: ANN202 - a plain callback
     return report
 
 
-async def start(app: Application, settings: BotSettings, stop: asyncio.Event | None = None) -> bool:
+async def start(app: Application, settings: BotSettings) -> None:
     """Serve health, connect, run ``post_init``, start receiving updates and the handlers.
-
-    False when ``stop`` was set before the bot could connect."""
+    Waits for Telegram as long as it takes: cancel it to give up (``serve`` does, on SIGTERM)."""
     services: BotServices = app.bot_data.services
     health = services.health
     mode = "webhook" if settings.webhook_url else "long polling"
@@ -157,8 +146,7 @@ async def start(app: Application, settings: BotSettings, stop: asyncio.Event | N
         server = HealthServer(settings.health_port, health, services.answering, services.metrics)
         await server.start()
         services.http = server
-    if not await connect(app, services, stop):
-        return False
+    await connect(app, services)
     if app.post_init:
         await app.post_init(app)
     if settings.webhook_url:
@@ -169,7 +157,6 @@ async def start(app: Application, settings: BotSettings, stop: asyncio.Event | N
             **polling_options(), bootstrap_retries=-1, error_callback=_on_polling_error(services)
         )
     await app.start()
-    return True
 
 
 async def stop(app: Application) -> None:
@@ -193,16 +180,26 @@ async def stop(app: Application) -> None:
 
 
 async def serve(app: Application, settings: BotSettings) -> None:
-    """Until SIGTERM or SIGINT: start (waiting for Telegram as long as needed), then run."""
+    """Until SIGTERM or SIGINT: start (waiting for Telegram as long as needed), then run. A
+    signal during the start cancels it."""
     halt = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, halt.set)
+    starting = asyncio.create_task(start(app, settings), name="cchc-start")
+    halted = asyncio.create_task(halt.wait(), name="cchc-halt")
     try:
-        if await start(app, settings, halt):
-            await halt.wait()
+        await asyncio.wait({starting, halted}, return_when=asyncio.FIRST_COMPLETED)
+        if starting.done():
+            starting.result()  # a failure to start (a refused token…) ends here
+            await halted
         log.info(texts.STOPPING)
     finally:
+        for task in (starting, halted):
+            if not task.done():
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
         await stop(app)
         for sig in (signal.SIGINT, signal.SIGTERM):
             loop.remove_signal_handler(sig)

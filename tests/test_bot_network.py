@@ -125,3 +125,25 @@ def test_start_while_telegram_is_unreachable_then_answer(built_index, tmp_path) 
     logged = [json.loads(line) for _, line in lines.items if line.startswith("{")]
     assert logged and all({"time", "level", "message", "request_id"} <= set(x) for x in logged)
     assert any(x["request_id"] != "-" for x in logged)
+
+
+def test_sigterm_while_waiting_for_telegram_stops_cleanly(built_index, tmp_path) -> None:
+    proc = start_cchc_run(
+        built_index, tmp_path, f"http://127.0.0.1:{free_port()}", FakeTelegram().token
+    )
+    lines = Lines(proc.stderr)
+    try:
+        deadline = time.monotonic() + 240
+        while "Chưa kết nối được với Telegram" not in "".join(x for _, x in lines.items):
+            assert time.monotonic() < deadline and proc.poll() is None
+            time.sleep(0.05)
+        started = time.monotonic()
+        proc.send_signal(signal.SIGTERM)
+        proc.wait(timeout=30)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+        proc.communicate()
+    assert proc.returncode == 0 and time.monotonic() - started < 10
+    text = "\n".join(x for _, x in lines.items)
+    assert "Đang dừng bot" in text and "Traceback" not in text and "đang chạy" not in text

@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import re
 
 import httpx
 import pytest
+from telegram.error import InvalidToken
 
+from bot.app import build_application
 from bot.logs import JsonFormatter
-from bot.testing.harness import running_bot
+from bot.runner import start, stop
+from bot.testing.fake_api import FakeTelegram
+from bot.testing.harness import bot_settings, running_bot
 from tests.conftest import free_port
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
@@ -129,3 +134,46 @@ async def test_json_log_lines_carry_the_update_id(built_index, assistant, tmp_pa
         json.loads(JsonFormatter().format(r))["request_id"] in ("-", str(update_id))
         for r in caplog.records
     )
+
+
+async def test_a_refused_token_stops_the_start_at_once(built_index, assistant, tmp_path):
+    with FakeTelegram() as fake:
+        settings = bot_settings(
+            built_index, fake, tmp_path / "bot.sqlite", telegram_bot_token="42:not-the-token"
+        )
+        app = build_application(settings, assistant)
+        try:
+            with pytest.raises(InvalidToken):
+                await start(app, settings)
+        finally:
+            await stop(app)
+    text = app.bot_data.services.metrics.exposition()[0].decode()
+    assert sample(text, "cchc_telegram_errors_total", method="getMe", error="invalid_token") == 1
+    assert sample(text, "cchc_telegram_retries_total", reason="startup") == 0  # would not change
+
+
+async def test_giving_up_while_waiting_for_telegram_closes_everything(
+    built_index, assistant, tmp_path
+):
+    with FakeTelegram() as fake:
+        settings = bot_settings(
+            built_index,
+            fake,
+            tmp_path / "bot.sqlite",
+            telegram_api_base_url=f"http://127.0.0.1:{free_port()}",  # refuses connections
+        )
+    app = build_application(settings, assistant)
+    starting = asyncio.create_task(start(app, settings))
+    metrics = app.bot_data.services.metrics
+    while (
+        sample(metrics.exposition()[0].decode(), "cchc_telegram_retries_total", reason="startup")
+        < 2
+    ):
+        assert not starting.done()
+        await asyncio.sleep(0.05)
+    assert app.bot_data.services.health.status() == "starting"
+    starting.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await starting
+    await stop(app)
+    assert not app.bot._requests_initialized  # its HTTP clients are closed
