@@ -245,8 +245,9 @@ class HealthServer:
 
         def quiet(handler: RequestHandler) -> None:  # no access log line every 30 s
             if handler.get_status() >= 500 and handler.request.path != "/healthz":
-                log.warning("%s %s: %s", handler.request.method, handler.request.path,
-                            handler.get_status())
+                log.warning(
+                    "%s %s: %s", handler.request.method, handler.request.path, handler.get_status()
+                )
 
         app = Application([(r"/healthz", Healthz), (r"/metrics", Prometheus)], log_function=quiet)
         server_ = HTTPServer(app)

@@ -81,9 +81,7 @@ class Metrics:
         ProcessCollector(registry=r)
         PlatformCollector(registry=r)
         self.updates = Counter("cchc_updates", "Updates received from Telegram", registry=r)
-        self.questions = Counter(
-            "cchc_questions", "Questions received", ["chat_type"], registry=r
-        )
+        self.questions = Counter("cchc_questions", "Questions received", ["chat_type"], registry=r)
         self.refusals = Counter(
             "cchc_refusals", "Questions not answered with citations", ["reason"], registry=r
         )
