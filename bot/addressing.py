@@ -45,6 +45,18 @@ def addressed_question(message: Message, bot: Bot) -> str | None:
     return text.strip()
 
 
+def command_name(message: Message, bot: Bot) -> str | None:
+    """``"myid"`` for ``/myid`` or ``/myid@this_bot`` (lower case); None for a text that is not
+    a command, or a command for another bot."""
+    text = message.text or ""
+    if not text.startswith("/"):
+        return None
+    name, _, target = text.split(maxsplit=1)[0][1:].partition("@")
+    if target and target.lower() != (bot.username or "").lower():
+        return None
+    return name.lower() or None
+
+
 def reply_to(update: Update) -> int | None:
     """The id of the message an update came with, to reply to it."""
     msg = update.effective_message

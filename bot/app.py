@@ -1,16 +1,12 @@
-"""Builds the Telegram ``Application`` and runs it (``cchc run``)."""
+"""Builds the Telegram ``Application``: one builder chain and the table of handlers.
+``bot.runner`` runs it (``cchc run``)."""
 
 from __future__ import annotations
 
 import logging
-import secrets
-import sys
-from typing import Any
-from urllib.parse import urlparse
 
-from pydantic import ValidationError
 from telegram import BotCommand, BotCommandScopeAllPrivateChats, BotCommandScopeDefault, Update
-from telegram.error import InvalidToken, TelegramError
+from telegram.error import TelegramError
 from telegram.ext import (
     AIORateLimiter,
     Application,
@@ -23,19 +19,19 @@ from telegram.ext import (
     filters,
 )
 
-from bot import redact, texts
+from bot import logs, redact, texts
 from bot.admin import commands as admin
 from bot.admin import ingest
 from bot.context import BotData, BotServices, CustomContext
-from bot.gate import access_gate, on_error
+from bot.gate import access_gate, note_update, on_error
+from bot.health import Health, StateCollector
+from bot.metrics import Metrics
 from bot.questions import answer, buttons, intro
 from bot.quiz import group
 from bot.quiz import handlers as quiz
+from bot.request import CallObserver, ObservedRequest
 from bot.settings import BotSettings
 from bot.storage.sqlite import DatabaseError
-from retrieval.config import describe_settings_error
-from retrieval.domain import messages
-from retrieval.domain.errors import CoreError
 from retrieval.service.answering import AnsweringService
 
 log = logging.getLogger(__name__)
@@ -63,8 +59,10 @@ def add_handlers(app: Application) -> None:
     """Every handler, in the order they are tried; the catch-alls come last."""
     new_messages = filters.UpdateType.MESSAGE
     private = filters.ChatType.PRIVATE
+    app.add_handler(TypeHandler(Update, note_update), group=-2)
     app.add_handler(TypeHandler(Update, access_gate), group=-1)
     app.add_handler(CommandHandler("start", intro.on_start))
+    app.add_handler(CommandHandler("myid", intro.on_myid))
     app.add_handler(CommandHandler("help", intro.on_help))
     app.add_handler(CommandHandler("vanban", intro.on_vanban))
     app.add_handler(CommandHandler("hoi", answer.on_hoi))
@@ -127,7 +125,10 @@ def build_application(
     redact.install(
         token, settings.webhook_secret.get_secret_value() if settings.webhook_secret else None
     )
+    logs.install()
     root = settings.telegram_api_base_url
+    metrics, health = Metrics(), Health()
+    observer = CallObserver(metrics, health)
     app = (
         Application.builder()
         .token(token)
@@ -136,102 +137,26 @@ def build_application(
         .context_types(ContextTypes(context=CustomContext, bot_data=BotData))
         .rate_limiter(AIORateLimiter(max_retries=3))
         .concurrent_updates(True)
-        .connect_timeout(10)
-        .read_timeout(20)
-        .write_timeout(20)
-        .pool_timeout(10)
+        .request(
+            ObservedRequest(
+                observer,
+                connection_pool_size=256,
+                connect_timeout=10,
+                read_timeout=20,
+                write_timeout=20,
+                pool_timeout=10,
+            )
+        )
+        .get_updates_request(ObservedRequest(observer, connection_pool_size=1))
         .post_init(_post_init)
         .post_shutdown(_post_shutdown)
         .build()
     )
     if app.job_queue is None:  # APScheduler missing: python-telegram-bot[job-queue]
         raise RuntimeError("python-telegram-bot[job-queue] is not installed")
-    app.bot_data.services = services or BotServices.create(settings, answering)
+    services = services or BotServices.create(settings, answering)
+    services.metrics, services.health = metrics, health  # the ones the HTTP client reports to
+    metrics.register(StateCollector(health, services.answering))
+    app.bot_data.services = services
     add_handlers(app)
     return app
-
-
-def polling_options() -> dict[str, Any]:
-    return {"allowed_updates": Update.ALL_TYPES, "poll_interval": 0.0, "timeout": 10}
-
-
-def webhook_options(settings: BotSettings) -> dict[str, Any]:
-    """Arguments for ``run_webhook``/``start_webhook``; the secret is checked on every request."""
-    url = settings.webhook_url or ""
-    secret = (
-        settings.webhook_secret.get_secret_value()
-        if settings.webhook_secret
-        else secrets.token_urlsafe(32)
-    )
-    redact.install(secret)
-    return {
-        "listen": settings.webhook_listen,
-        "port": settings.webhook_port,
-        "url_path": urlparse(url).path.lstrip("/"),
-        "webhook_url": url,
-        "secret_token": secret,
-        "allowed_updates": Update.ALL_TYPES,
-    }
-
-
-async def start(app: Application, settings: BotSettings) -> None:
-    """Start without taking over signals (tests, benchmarks): the same set-up as ``run_bot``."""
-    await app.initialize()
-    if app.post_init:
-        await app.post_init(app)
-    if settings.webhook_url:
-        await app.updater.start_webhook(**webhook_options(settings))
-    else:
-        await app.updater.start_polling(**polling_options())
-    await app.start()
-
-
-async def stop(app: Application) -> None:
-    if app.updater and app.updater.running:
-        await app.updater.stop()
-    if app.running:
-        await app.stop()
-    if app.post_stop:
-        await app.post_stop(app)
-    await app.shutdown()
-    if app.post_shutdown:
-        await app.post_shutdown(app)
-
-
-def _fail(message: str) -> int:
-    print(redact.redact(f"cchc run: {message}"), file=sys.stderr)
-    return 2
-
-
-def run_bot() -> int:
-    """``cchc run``: long polling, or a webhook when CCHC_WEBHOOK_URL is set, until SIGTERM."""
-    try:
-        settings = BotSettings()
-    except ValidationError as exc:
-        return _fail(describe_settings_error(exc, BotSettings))
-    if not settings.token:
-        return _fail(texts.RUN_NO_TOKEN)
-    redact.install(settings.token)
-    logging.getLogger("bot").setLevel(logging.INFO)
-    try:
-        answering = AnsweringService(settings)
-    except CoreError as exc:
-        return _fail(messages.describe(exc))
-    try:
-        app = build_application(settings, answering)
-    except (OSError, DatabaseError) as exc:
-        return _fail(texts.RUN_DB_FAILED.format(path=settings.bot_db_path, error=exc))
-    mode = "webhook" if settings.webhook_url else "long polling"
-    log.info("Bot đang chạy (%s), API %s", mode, settings.telegram_api_base_url)
-    try:
-        if settings.webhook_url:
-            app.run_webhook(**webhook_options(settings))
-        else:
-            app.run_polling(**polling_options())
-    except InvalidToken:
-        return _fail(texts.RUN_TOKEN_REFUSED)
-    except TelegramError as exc:
-        return _fail(texts.RUN_NO_TELEGRAM.format(error=exc))
-    except OSError as exc:
-        return _fail(texts.RUN_NO_PORT.format(error=exc))
-    return 0

@@ -10,6 +10,7 @@ and closed when it shuts down.
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import functools
 import logging
 from collections import defaultdict
@@ -22,6 +23,8 @@ from telegram.ext import CallbackContext, ExtBot
 
 from bot import texts
 from bot.access import Access, Throttle
+from bot.health import Health, HealthServer
+from bot.metrics import Metrics
 from bot.settings import BotSettings
 from bot.storage.pending import PendingActions
 from bot.storage.question_log import QuestionLog
@@ -65,6 +68,12 @@ class BotServices:
     examples: list[str] = field(default_factory=lambda: list(texts.EXAMPLES))
     #: Makes the core's ``AdminService`` (a test may hand in its own).
     make_admin: Callable[..., AdminService] = AdminService
+    #: The counters of ``/metrics`` (``bot.metrics``).
+    metrics: Metrics = field(default_factory=Metrics, repr=False)
+    #: The contact with Telegram, for ``/healthz`` (``bot.health``).
+    health: Health = field(default_factory=Health, repr=False)
+    #: The ``/healthz`` and ``/metrics`` server while the bot runs (CCHC_HEALTH_PORT set).
+    http: HealthServer | None = field(default=None, repr=False)
 
     @classmethod
     def create(cls, settings: BotSettings, answering: AnsweringService) -> BotServices:
@@ -149,6 +158,10 @@ class CustomContext(CallbackContext[ExtBot, BotData, dict, dict]):
     def examples(self) -> list[str]:
         return self.services.examples
 
+    @property
+    def metrics(self) -> Metrics:
+        return self.services.metrics
+
     def admin(
         self, progress: Callable[[int, int], None] | None = None, who: str | None = None
     ) -> AdminService:
@@ -160,16 +173,17 @@ class CustomContext(CallbackContext[ExtBot, BotData, dict, dict]):
 
     # -- running blocking work off the event loop -------------------------------------------
     async def in_worker(self, fn: Callable[..., T], /, *args: Any) -> T:
-        """Run blocking retrieval work on the question workers."""
+        """Run blocking retrieval work on the question workers (the update's request id
+        goes along, for the log)."""
         loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(self.services.executor, functools.partial(fn, *args))
+        call = functools.partial(contextvars.copy_context().run, fn, *args)
+        return await loop.run_in_executor(self.services.executor, call)
 
     async def in_reindex_worker(self, fn: Callable[..., T], /, *args: Any) -> T:
         """Run a reindex on its own thread; the event loop and the question workers go on."""
         loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(
-            self.services.reindex_executor, functools.partial(fn, *args)
-        )
+        call = functools.partial(contextvars.copy_context().run, fn, *args)
+        return await loop.run_in_executor(self.services.reindex_executor, call)
 
     async def db(self, fn: Callable[..., T], /, *args: Any) -> T:
         """A store call in a thread; errors propagate (quiz state must not be lost)."""

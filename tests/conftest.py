@@ -7,7 +7,11 @@ tests never download anything.
 
 from __future__ import annotations
 
+import os
 import shutil
+import socket
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -21,6 +25,42 @@ from retrieval.knowledge.documents import load_knowledge_dir
 from retrieval.service.answering import AnsweringService
 
 ROOT = Path(__file__).resolve().parents[1]
+
+
+def free_port() -> int:
+    """A TCP port nothing listens on (for a fake server, a webhook, /healthz)."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def start_cchc_run(
+    settings: Settings, home: Path, api_url: str, token: str, **env: str
+) -> subprocess.Popen:
+    """``cchc -v run`` as a user starts it (the installed command, else the module), on the
+    test index, with ``home`` as CCHC_HOME and current directory (no .env), its bot log in
+    ``home``, the Bot API at ``api_url``, and ``env`` added (CCHC_HEALTH_PORT="8080"…)."""
+    cchc = ROOT / ".venv" / "bin" / "cchc"
+    command = [str(cchc)] if cchc.exists() else [sys.executable, "-m", "retrieval.cli.main"]
+    full = {k: v for k, v in os.environ.items() if not k.startswith(("CCHC_", "TELEGRAM_"))}
+    full.update(
+        TELEGRAM_BOT_TOKEN=token,
+        TELEGRAM_API_BASE_URL=api_url,
+        CCHC_DATA_DIR=str(settings.data_dir),
+        CCHC_KNOWLEDGE_DIR=str(settings.knowledge_dir),
+        CCHC_BOT_DB=str(home / "bot.sqlite"),
+        CCHC_HOME=str(home),
+        PYTHONPATH=str(ROOT),
+        **env,
+    )
+    return subprocess.Popen(
+        [*command, "-v", "run"],
+        cwd=home,
+        env=full,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
 
 
 def make_settings(data_dir: Path, **overrides) -> Settings:

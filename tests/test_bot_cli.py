@@ -2,47 +2,20 @@
 
 from __future__ import annotations
 
-import os
 import signal
-import subprocess
-import sys
 import time
-from pathlib import Path
 
 from bot import texts
 from bot.testing.fake_api import FakeTelegram, html_error
 from bot.testing.harness import parse_html
+from tests.conftest import start_cchc_run
 
-ROOT = Path(__file__).resolve().parents[1]
 QUESTION = "Các giải pháp của Nghị quyết 76/NQ-CP là gì?"
-
-
-def _command() -> list[str]:
-    cchc = ROOT / ".venv" / "bin" / "cchc"
-    if cchc.exists():
-        return [str(cchc), "-v", "run"]
-    return [sys.executable, "-m", "retrieval.cli.main", "-v", "run"]
 
 
 def test_cchc_run_answers_and_stops_on_sigterm(built_index, tmp_path) -> None:
     with FakeTelegram() as fake:
-        env = {k: v for k, v in os.environ.items() if not k.startswith(("CCHC_", "TELEGRAM_"))}
-        env.update(
-            TELEGRAM_BOT_TOKEN=fake.token,
-            TELEGRAM_API_BASE_URL=fake.url,
-            CCHC_DATA_DIR=str(built_index.data_dir),
-            CCHC_KNOWLEDGE_DIR=str(built_index.knowledge_dir),
-            CCHC_BOT_DB=str(tmp_path / "bot.sqlite"),
-            PYTHONPATH=str(ROOT),
-        )
-        proc = subprocess.Popen(
-            _command(),
-            cwd=tmp_path,
-            env=env,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-        )
+        proc = start_cchc_run(built_index, tmp_path, fake.url, fake.token)
         try:
             fake.wait_for_sync("getUpdates", timeout=180)
             fake.send_text("/start", user_id=7)

@@ -78,11 +78,33 @@ async def test_help_and_vanban(bot: BotHarness) -> None:
     assert "/thongke" not in text  # admin commands only shown to admins
     _, reply = await ask(bot, "/vanban", user=user)
     text, _ = parse_html(reply["text"])
-    for doc in bot.services.answering.documents():
-        assert doc.title in text
+    entries = text.split("\n\n")[1:-1]  # the head, one entry per document, the hint
+    docs = bot.services.answering.documents()
+    assert len(entries) == len(docs)
+    for doc, entry in zip(docs, entries, strict=True):
+        assert doc.title in entry and f"Mã: {doc.id}" in entry  # ids, for /xoa and quiz topics
         if doc.number:
-            assert doc.number in text
-    assert "còn hiệu lực" in text
+            assert doc.number in entry
+        # validity only for documents that have one: a news article is not "in force"
+        assert ("còn hiệu lực" in entry) == (doc.kind in ("nghị quyết", "pháp điển"))
+    assert any(d.kind == "tin bài" for d in docs)
+    assert "/xoa" in text and "/quiz" in text
+
+
+async def test_myid_in_private_and_in_a_group(bot: BotHarness) -> None:
+    user = bot.new_user()
+    _, reply = await ask(bot, "/myid", user=user)
+    text, _ = parse_html(reply["text"])
+    assert f"Số id Telegram của bạn: {user}" in text and "id của nhóm" not in text
+    group = dict(chat_id=GROUP - 3, chat_type="supergroup")
+    _, reply = await ask(bot, "/myid@cchc_test_bot", user=user, **group)
+    text, _ = parse_html(reply["text"])
+    assert f"Số id Telegram của bạn: {user}" in text
+    assert f"Số id của nhóm này: {GROUP - 3}" in text
+    assert reply["reply_parameters"]["message_id"]  # a reply to the command
+    bot.fake.send_text("/myid@another_bot", user_id=user, **group)  # not for us
+    await bot.settled()
+    assert len(bot.fake.calls_of("sendMessage", chat_id=GROUP - 3)) == 1
 
 
 async def test_unknown_command_and_sticker_get_polite_lines(bot: BotHarness) -> None:
@@ -287,19 +309,28 @@ async def test_allowlist_refuses_politely_and_logs(bot: BotHarness, caplog) -> N
     svc.access = Access(admin_ids=saved.admin_ids, allowed_users=frozenset({member}))
     try:
         _, reply = await ask(bot, QUESTION, user=outsider)
-        assert reply["text"] == texts.REFUSED
+        text, _ = parse_html(reply["text"])
+        assert reply["text"].startswith(texts.REFUSED)
+        # the refused user is told the id to send to an admin
+        assert f"Số id Telegram của bạn là {outsider}" in text and "quản trị viên" in text
         _, reply = await ask(bot, QUESTION, user=member)
         assert "[1]" in reply["text"]
         # in an unlisted group, unaddressed chatter is ignored silently
         group = dict(chat_id=GROUP - 7, chat_type="group")
         bot.fake.send_text("xin chào mọi người", user_id=outsider, **group)
         _, reply = await ask(bot, f"/hoi {QUESTION}", user=outsider, **group)
-        assert reply["text"] == texts.REFUSED
+        text, _ = parse_html(reply["text"])
+        assert reply["text"].startswith(texts.REFUSED)
+        assert str(outsider) in text and f"nhóm này là {GROUP - 7}" in text
         assert len(bot.fake.calls_of("sendMessage", chat_id=GROUP - 7)) == 1
+        # /myid is open to everyone: learning one's id is how one gets in
+        _, reply = await ask(bot, "/myid", user=outsider)
+        text, _ = parse_html(reply["text"])
+        assert f"Số id Telegram của bạn: {outsider}" in text and "CCHC_ALLOWED_USERS" in text
     finally:
         svc.access = saved
     refusals = list(svc.database.query("SELECT * FROM refusals WHERE user_id = ?", [outsider]))
-    assert len(refusals) == 2
+    assert len(refusals) == 2  # /myid is not a refusal
     assert f"người dùng {outsider}" in caplog.text
 
 

@@ -2,23 +2,16 @@
 
 from __future__ import annotations
 
-import socket
-
 import httpx
 import pytest
 
 from bot import texts
 from bot.testing.harness import running_bot
+from tests.conftest import free_port
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
 
 QUESTION = "Các giải pháp của Nghị quyết 76/NQ-CP là gì?"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 async def test_webhook_checks_the_secret(built_index, assistant, tmp_path) -> None:

@@ -19,10 +19,11 @@ import pytest
 import pytest_asyncio
 
 from bot import texts
-from bot.app import build_application, start, stop
+from bot.app import build_application
 from bot.quiz.args import parse_args
 from bot.quiz.questions import source_key
 from bot.quiz.report import rank
+from bot.runner import start, stop
 from bot.storage.quiz_state import QuizAnswer
 from bot.testing.fake_api import Call, FakeTelegram
 from bot.testing.harness import BotHarness, bot_settings, parse_html, running_bot

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.app import run_bot
+from bot.runner import run_bot
 from bot.settings import BotSettings
 
 
@@ -12,7 +12,7 @@ from bot.settings import BotSettings
 def clean_env(monkeypatch, tmp_path):
     for name in ("TELEGRAM_BOT_TOKEN", "CCHC_WEBHOOK_URL", "CCHC_ADMIN_IDS"):
         monkeypatch.delenv(name, raising=False)
-    monkeypatch.chdir(tmp_path)  # no .env
+    monkeypatch.setenv("CCHC_HOME", str(tmp_path))  # no .env
     return monkeypatch
 
 

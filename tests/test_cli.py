@@ -113,3 +113,22 @@ def test_chat_answers_lists_documents_and_runs_a_quiz(built_index: Settings) -> 
     assert "số 76/NQ-CP — ngày 15/07/2021" in out.stdout
     assert "Nguồn trích dẫn:" in out.stdout
     assert "Câu 1/1" in out.stdout and "Kết quả:" in out.stdout
+
+
+def test_reindex_dry_run_shows_what_was_read_from_each_file(
+    built_index: Settings, tmp_path: Path
+) -> None:
+    source = ROOT / "knowledge" / "nq-76-2021-chuong-trinh-tong-the.md"
+    (tmp_path / source.name).write_text(source.read_text(encoding="utf-8"), encoding="utf-8")
+    version = (built_index.index_root / "CURRENT").read_text()
+    out = cchc(built_index, "reindex", "--dry-run", str(tmp_path))
+    assert out.returncode == 0, out.stderr
+    for line in (
+        "Văn bản đọc được:",
+        "Loại: nghị quyết · Số hiệu: 76/NQ-CP · Ngày ban hành: 15/07/2021",
+        "Cơ quan ban hành: Chính phủ",
+        "Mã văn bản: nq-76-2021-chuong-trinh-tong-the",
+        "Kế hoạch:",
+    ):
+        assert line in out.stdout
+    assert (built_index.index_root / "CURRENT").read_text() == version  # nothing changed

@@ -137,6 +137,9 @@ async def run_reindex(
     finally:
         stop.set()
         await ticker
+    context.metrics.reindexed(
+        "failed" if reason is not None else "published" if report.published else "unchanged"
+    )
     if reason is not None:
         await edit_html(status, texts.REINDEX_STOPPED)
         await send_html(context.bot, chat_id, texts.REINDEX_FAILED.format(reason=reason))

@@ -69,11 +69,14 @@ async def answer_question(
     """Throttle, search off the event loop, log, and send the cited answer."""
     started = time.perf_counter()
     settings = context.settings
+    context.metrics.question(chat_type)
     if (wait := context.throttle.check(user_id)) is not None:
+        context.metrics.refused("throttled")
         text = throttled_text(context, wait)
         await send_html(context.bot, chat_id, text, reply_to=reply_to, thread_id=thread_id)
         return
     if problem := context.answering.check(question):
+        context.metrics.refused(f"question_{problem.code}")
         text = esc(messages.question_problem(problem))
         await send_html(context.bot, chat_id, text, reply_to=reply_to, thread_id=thread_id)
         return
@@ -102,9 +105,10 @@ async def answer_question(
         markup=markup,
         thread_id=thread_id,
     )
+    seconds = time.perf_counter() - started
+    context.metrics.answered(seconds, abstained=answer.abstained, reason=answer.reason)
     if question_id is not None:
-        latency = (time.perf_counter() - started) * 1000
-        await context.db_or_none(context.question_log.set_latency, question_id, latency)
+        await context.db_or_none(context.question_log.set_latency, question_id, seconds * 1000)
     log.info(
         "Câu hỏi #%s: %s, %d trích dẫn, %.0f ms",
         question_id,

@@ -1,12 +1,14 @@
-"""/start, /help, /vanban, and a polite line for what is not a question."""
+"""/start, /help, /vanban, /myid, and a polite line for what is not a question."""
 
 from __future__ import annotations
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.constants import ChatType
 
 from bot import texts
 from bot.addressing import reply_to
 from bot.context import CustomContext
+from bot.documents import document_list
 from bot.questions.answer import example_data
 from bot.render import render_documents
 from bot.send import send_html
@@ -43,10 +45,24 @@ async def on_help(update: Update, context: CustomContext) -> None:
 
 
 async def on_vanban(update: Update, context: CustomContext) -> None:
+    """The documents with their ids, numbers, dates and (where they have one) validity."""
     if (chat := update.effective_chat) is None:
         return
-    body = await _documents(context, detailed=True)
-    await send_html(context.bot, chat.id, f"{texts.VANBAN_HEAD}\n\n{body}")
+    docs = await context.in_worker(context.answering.documents)
+    await send_html(context.bot, chat.id, f"{texts.VANBAN_HEAD}\n\n{document_list(docs)}")
+
+
+async def on_myid(update: Update, context: CustomContext) -> None:
+    """``/myid``: the user's numeric id (and the group's, in a group), which the allowlists and
+    CCHC_ADMIN_IDS take. Open to everyone (``bot.gate.OPEN_COMMANDS``)."""
+    chat, user = update.effective_chat, update.effective_user
+    if chat is None or user is None:
+        return
+    lines = [texts.MYID.format(user_id=user.id)]
+    if chat.type != ChatType.PRIVATE:
+        lines.append(texts.MYID_GROUP.format(chat_id=chat.id))
+    lines.append(texts.MYID_HINT)
+    await send_html(context.bot, chat.id, "\n".join(lines), reply_to=reply_to(update))
 
 
 async def on_not_text(update: Update, context: CustomContext) -> None:

@@ -100,6 +100,7 @@ async def start_group(context: CustomContext, chat_id: int, user_id: int, args: 
         if running is not None:
             await refuse_busy(context, chat_id, running)
         return
+    context.metrics.quiz_started("group")
     text = texts.QUIZ_GROUP_START.format(
         n=run.total, seconds=seconds, topic=topic_suffix(args.topic)
     )

@@ -32,6 +32,7 @@ async def start_practice(
         )
     )
     assert run is not None
+    context.metrics.quiz_started("practice")
     text = texts.QUIZ_PRACTICE_START.format(n=run.total, topic=topic_suffix(topic))
     if previous is not None:
         text = f"{texts.QUIZ_PRACTICE_REPLACED}\n{text}"

@@ -20,6 +20,7 @@ to it through python-telegram-bot's real HTTP client (``base_url=f"{fake.url}/bo
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import email.parser
 import email.policy
 import html
@@ -27,6 +28,7 @@ import html.parser
 import itertools
 import json
 import re
+import socket
 import threading
 import time
 from collections.abc import Callable
@@ -189,15 +191,20 @@ class FakeTelegram:
         self.members: dict[tuple[int, int], str] = {}
         self._server: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
+        #: Open client connections, closed by ``stop`` as a server that goes away closes them.
+        self._connections: set[socket.socket] = set()
 
     # -- lifecycle ----------------------------------------------------------------------
-    def start(self) -> FakeTelegram:
+    def start(self, port: int = 0) -> FakeTelegram:
+        """Listen on ``port`` (0: any free port). Stopped, then started again on the same port,
+        it is a Bot API server that went away and came back."""
         fake = self
 
         class Handler(_Handler):
             server_fake = fake
 
-        server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self._closing = False
+        server = ThreadingHTTPServer(("127.0.0.1", port), Handler)
         server.daemon_threads = True
         server.block_on_close = False
         self._server = server
@@ -213,6 +220,11 @@ class FakeTelegram:
             self._server.shutdown()
             self._server.server_close()
             self._server = None
+        with self._cond:
+            connections, self._connections = list(self._connections), set()
+        for conn in connections:  # kept-alive connections would otherwise go on being served
+            with contextlib.suppress(OSError):
+                conn.shutdown(socket.SHUT_RDWR)
 
     def __enter__(self) -> FakeTelegram:
         return self.start()
@@ -803,6 +815,17 @@ class _Handler(BaseHTTPRequestHandler):
 
     def log_message(self, format: str, *args: Any) -> None:  # quiet
         pass
+
+    def setup(self) -> None:
+        super().setup()
+        with self.server_fake._cond:
+            self.server_fake._connections.add(self.connection)
+
+    def finish(self) -> None:
+        with self.server_fake._cond:
+            self.server_fake._connections.discard(self.connection)
+        with contextlib.suppress(OSError):
+            super().finish()
 
     def _reply(self, status: int, body: dict | bytes) -> None:
         data = body if isinstance(body, bytes) else json.dumps(body).encode()

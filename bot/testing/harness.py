@@ -14,8 +14,9 @@ from typing import Any
 from telegram import Update
 from telegram.ext import Application, TypeHandler
 
-from bot.app import build_application, start, stop
+from bot.app import build_application
 from bot.context import BotServices
+from bot.runner import start, stop
 from bot.settings import BotSettings
 from bot.testing.fake_api import FakeTelegram
 from retrieval.config import Settings

@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from retrieval.cli import texts
+from retrieval.cli import terminal, texts
 from retrieval.cli.errors import UsageError
 from retrieval.cli.render import render_text
 from retrieval.config import Settings
@@ -73,7 +73,7 @@ def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
     if args.json:
         print(json.dumps(answer_json(answer), ensure_ascii=False))
     else:
-        print(render_text(answer))
+        terminal.printer()(render_text(answer))  # wrapped on a terminal only
     return 0
 
 

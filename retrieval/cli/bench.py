@@ -35,7 +35,9 @@ def parse_scales(text: str) -> list[int]:
 
 def cmd_bench(args: argparse.Namespace, settings: Settings) -> int:
     scales = args.scales or (QUICK_SCALES if args.quick else FULL_SCALES)
-    out = args.out or settings.data_dir / "bench"
+    # A path typed on the command line is the current directory's; settings built from it
+    # (the bench's data dirs) would otherwise take it from CCHC_HOME.
+    out = args.out.absolute() if args.out else settings.data_dir / "bench"
     result, tables, written = benchmark(settings, scales, out, args.questions, args.keep)
     print(texts.BENCH_MACHINE.format(machine=result["machine"]))
     print(texts.BENCH_EMBEDDING.format(rate=result["embed_passages_per_s"]))

@@ -13,7 +13,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from retrieval.cli import ask, bench, chat, evaluate, quiz, reindex, texts
+from retrieval.cli import ask, backup, bench, chat, evaluate, quiz, reindex, texts
 from retrieval.cli.errors import EXIT_FAILURE, EXIT_USAGE, UsageError
 from retrieval.cli.progress import progress_reporter
 from retrieval.cli.reindex import print_report
@@ -30,7 +30,11 @@ class _Parser(argparse.ArgumentParser):
 
 def cmd_setup(args: argparse.Namespace, settings: Settings) -> int:
     """Build what is missing: the default model, then the index."""
-    report = setup(settings, progress=progress_reporter(texts.EMBEDDING))
+    report = setup(
+        settings,
+        progress=progress_reporter(texts.EMBEDDING),
+        model_progress=progress_reporter(texts.MODEL_BUILDING, unit=texts.STEPS),
+    )
     if report.build is not None:
         print_report(report.build, dry_run=False)
     else:
@@ -40,7 +44,7 @@ def cmd_setup(args: argparse.Namespace, settings: Settings) -> int:
 
 def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
     try:
-        from bot.app import run_bot
+        from bot.runner import run_bot
     except ImportError:
         print(texts.BOT_MISSING, file=sys.stderr)
         return EXIT_FAILURE
@@ -58,7 +62,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="cchc", description="Trợ lý cải cách hành chính (CCHC)")
     parser.add_argument("-v", "--verbose", action="store_true", help="ghi nhật ký chi tiết")
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
-    for module in (ask, chat, reindex, evaluate, quiz, bench):
+    for module in (ask, chat, reindex, evaluate, quiz, bench, backup):
         module.register(sub)
     _register_simple(sub)
     return parser

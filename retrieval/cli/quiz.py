@@ -7,7 +7,7 @@ import random
 import sys
 from typing import Any
 
-from retrieval.cli import texts
+from retrieval.cli import terminal, texts
 from retrieval.cli.errors import EXIT_USAGE
 from retrieval.cli.practice import run_practice
 from retrieval.config import Settings
@@ -34,7 +34,8 @@ def cmd_quiz(args: argparse.Namespace, settings: Settings) -> int:
             total=len(report.questions), curated=counts["curated"], generated=counts["generated"]
         )
     )
-    run_practice(quiz.choose(args.topic, args.n, random.Random()), args.topic, input, print)
+    chosen = quiz.choose(args.topic, args.n, random.Random())
+    run_practice(chosen, args.topic, input, terminal.printer())
     return 0
 
 

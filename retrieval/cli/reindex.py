@@ -12,7 +12,7 @@ from retrieval.cli.errors import EXIT_FAILURE, UsageError
 from retrieval.cli.progress import progress_reporter
 from retrieval.config import Settings
 from retrieval.domain import messages, naming
-from retrieval.domain.models import BuildReport
+from retrieval.domain.models import BuildReport, Document
 from retrieval.service.admin import AdminService, read_paths
 
 
@@ -42,6 +42,23 @@ def print_report(report: BuildReport, dry_run: bool) -> None:
     )
 
 
+def print_documents(docs: list[Document]) -> None:
+    """What was read from each file, as the Telegram upload preview shows it."""
+    unknown = texts.REINDEX_UNKNOWN
+    print(texts.REINDEX_READ)
+    for doc in docs:
+        print(
+            texts.REINDEX_DOCUMENT.format(
+                title=naming.shorten(doc.title, 300),
+                kind=doc.kind,
+                number=doc.number or unknown,
+                date=naming.document_date(doc) or unknown,
+                issuer=naming.shorten(doc.issuer, 200) if doc.issuer else unknown,
+                doc_id=doc.id,
+            )
+        )
+
+
 def cmd_reindex(args: argparse.Namespace, settings: Settings) -> int:
     if args.remove and args.paths:
         raise UsageError(texts.REINDEX_REMOVE_WITH_FILES)
@@ -65,6 +82,8 @@ def cmd_reindex(args: argparse.Namespace, settings: Settings) -> int:
         if not docs:
             print(texts.REINDEX_NOTHING_READ, file=sys.stderr)
             return EXIT_FAILURE
+        if args.dry_run:
+            print_documents(docs)
         report = admin.add(docs, supersedes=args.supersedes, dry_run=args.dry_run)
     else:
         report = admin.rebuild(dry_run=args.dry_run)
@@ -75,7 +94,11 @@ def cmd_reindex(args: argparse.Namespace, settings: Settings) -> int:
 def register(sub: Any) -> None:
     rx = sub.add_parser("reindex", help="thêm văn bản, hoặc xây lại chỉ mục từ knowledge/")
     rx.add_argument("paths", nargs="*", help="tệp hoặc thư mục (.md .txt .html .docx .pdf)")
-    rx.add_argument("--dry-run", action="store_true", help="chỉ in kế hoạch")
+    rx.add_argument(
+        "--dry-run",
+        action="store_true",
+        help="chỉ in thông tin đọc được từ tệp và kế hoạch, không thay đổi gì",
+    )
     rx.add_argument("--remove", metavar="DOC_ID", help="gỡ một văn bản")
     rx.add_argument("--title")
     rx.add_argument("--number", help="số hiệu, ví dụ 76/NQ-CP")

@@ -57,3 +57,29 @@ BENCH_EMBEDDING = "Nhúng đoạn văn: {rate} đoạn/giây"
 BENCH_WRITTEN = "Kết quả: {files}"
 BENCH_BAD_SCALE = "quy mô không hợp lệ: {part!r}"
 BENCH_NO_SCALE = "cần ít nhất một quy mô, ví dụ 1k,10k"
+
+MODEL_BUILDING = "Đang dựng mô hình nhúng"
+STEPS = "bước"
+
+BACKUP_DONE = (
+    "Đã sao lưu vào {dest}: {databases} cơ sở dữ liệu, {files} tệp khác ({size}); "
+    "phiên bản chỉ mục {version}."
+)
+RESTORE_DONE = (
+    "Đã khôi phục bản sao lưu ngày {when} vào {target}: {databases} cơ sở dữ liệu, {files} tệp "
+    "khác ({size}); phiên bản chỉ mục {version}."
+)
+RESTORE_PREVIOUS = "Dữ liệu cũ được giữ lại trong {path} (xoá khi không cần nữa)."
+RESTORE_NEEDS_SETUP = (
+    "Thư mục dữ liệu chưa có mô hình nhúng: chạy `cchc setup` trước khi khởi động trợ lý."
+)
+
+REINDEX_READ = "Văn bản đọc được:"
+REINDEX_DOCUMENT = (
+    "  • {title}\n"
+    "    Loại: {kind} · Số hiệu: {number} · Ngày ban hành: {date}\n"
+    "    Cơ quan ban hành: {issuer}\n"
+    "    Mã văn bản: {doc_id}"
+)
+REINDEX_UNKNOWN = "không rõ"
+CHAT_DOC_ID = "mã: {doc_id}"

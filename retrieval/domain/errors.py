@@ -69,3 +69,10 @@ class CuratedQuizError(CoreError):
     """A curated quiz question that cannot be used; ``problem`` names the file and item."""
 
     code = "curated_invalid"
+
+
+class BackupError(CoreError):
+    """A backup or a restore that cannot be done: ``backup_no_data`` (``path``),
+    ``backup_target_not_empty`` (``path``), ``backup_not_a_backup`` (``path``),
+    ``backup_damaged`` (``file``), ``restore_target_not_empty`` (``path``) or ``backup_io``
+    (``path``, ``cause``)."""

@@ -53,6 +53,22 @@ _ERRORS: dict[str, str] = {
     ),
     "unknown_id": "Không có văn bản mã “{doc_id}” trong chỉ mục.",
     "unknown_number": "Không có văn bản số “{number}” để đánh dấu bị thay thế.",
+    "backup_no_data": "Không có thư mục dữ liệu {path} để sao lưu.",
+    "backup_target_not_empty": (
+        "Thư mục {path} đã có nội dung; hãy chọn một thư mục mới (hoặc trống) để sao lưu."
+    ),
+    "backup_not_a_backup": (
+        "{path} không phải là một bản sao lưu của trợ lý (thiếu hoặc hỏng tệp cchc-backup.json)."
+    ),
+    "backup_damaged": (
+        "Bản sao lưu bị hỏng hoặc thiếu tệp: {file}. Dữ liệu hiện có không bị thay đổi."
+    ),
+    "restore_target_not_empty": (
+        "Thư mục dữ liệu {path} đang có dữ liệu. Hãy dừng trợ lý rồi chạy lại với --force để "
+        "thay thế (dữ liệu cũ được giữ lại trong một thư mục bên cạnh), hoặc đặt CCHC_DATA_DIR "
+        "là một thư mục mới."
+    ),
+    "backup_io": "Không ghi hoặc đọc được {path}: {cause}.",
     "no_front_matter": "{origin}: thiếu phần khai báo (front matter) ở đầu tệp.",
     **{f"front_matter_{k}": f"{{origin}}: {v}." for k, v in _FRONT_MATTER.items()},
     "invalid_fields": "{origin}: khai báo không hợp lệ ({fields}).",

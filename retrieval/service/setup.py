@@ -41,21 +41,25 @@ def index_is_stale(settings: Settings) -> bool:
     )
 
 
-def build_model(settings: Settings) -> None:
-    """The default model (and its ONNX export for the int8 backend), when missing."""
+def build_model(settings: Settings, progress: Progress | None = None) -> None:
+    """The default model (and its ONNX export for the int8 backend), when missing;
+    ``progress(step, steps)`` follows the rebuild (nothing is reported when it is there)."""
     if settings.embedding_model != DEFAULT_MODEL:
         return
     from retrieval.embedding.model_build import build_default_model
 
-    build_default_model(settings.default_model_dir)
+    build_default_model(settings.default_model_dir, progress=progress)
     if settings.embedding_backend == "onnx-int8":
         from retrieval.embedding.onnx import export_onnx
 
         export_onnx(settings.default_model_dir)
 
 
-def setup(settings: Settings, progress: Progress | None = None) -> SetupReport:
-    build_model(settings)
+def setup(
+    settings: Settings, progress: Progress | None = None, model_progress: Progress | None = None
+) -> SetupReport:
+    """``progress`` follows the embedding of passages, ``model_progress`` the model's rebuild."""
+    build_model(settings, model_progress)
     if index_is_stale(settings):  # incremental: only new or changed passages are embedded
         return SetupReport(build=AdminService(settings, progress=progress).rebuild())
     folder = current_version_dir(settings.index_root)
