@@ -66,7 +66,7 @@ def snippet_html(snippet: Snippet) -> str:
 def notes_html(notes: list[Note], indent: str = "") -> list[str]:
     lines = []
     for note in notes:
-        line = f"{indent}⚠️ <i>{esc(messages.note_text(note.code, note.detail))}</i>"
+        line = f"{indent}⚠️ <i>{esc(messages.note_text(note))}</i>"
         if note.quote:
             line += f" «{esc(note.quote)}»" + (f" [{note.citation}]" if note.citation else "")
         lines.append(line)

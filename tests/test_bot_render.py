@@ -7,8 +7,21 @@ import re
 from bot.render import esc, render_answer, render_documents, render_passages, split_html, to_plain
 from bot.testing.fake_api import html_error
 from bot.testing.harness import parse_html
-from retrieval.answer.compose import group
-from retrieval.domain.models import Answer, Citation, DocumentMeta, Hit, Passage, QuestionProblem
+from retrieval.answer.compose import notes_for
+from retrieval.domain.models import (
+    Answer,
+    AnswerGroup,
+    AnswerList,
+    Bullet,
+    Citation,
+    DocumentMeta,
+    Hit,
+    ListItem,
+    Note,
+    Passage,
+    QuestionProblem,
+    Snippet,
+)
 
 
 def _doc(**kw) -> DocumentMeta:
@@ -33,8 +46,24 @@ def _citation(
     return Citation(number=n, hit=hit, excerpt=[text])
 
 
-def _answer(question: str, cites: list[Citation]) -> Answer:
-    return Answer(question=question, abstained=False, citations=cites, groups=group(cites))
+def _answer(question: str, cites: list[Citation], lead: bool = False) -> Answer:
+    """Each citation's excerpt as a bullet under its kind, groups in the order met."""
+    groups: dict[str, AnswerGroup] = {}
+    first = None
+    for c in cites:
+        bullet = Bullet(citation=c.number, snippet=Snippet(text=c.excerpt[0]))
+        if lead and first is None:
+            first = bullet
+            continue
+        kind = c.hit.passage.kind
+        groups.setdefault(kind, AnswerGroup(kind=kind, bullets=[])).bullets.append(bullet)
+    return Answer(
+        question=question,
+        abstained=False,
+        lead=first,
+        groups=list(groups.values()),
+        citations=cites,
+    )
 
 
 def _visible(text: str) -> str:
@@ -48,7 +77,7 @@ def test_answer_html_groups_by_kind_and_escapes_everything() -> None:
     out = render_answer(answer)
     assert html_error(out) is None
     text, links = parse_html(out)
-    assert text.index("\nMục tiêu\n") < text.index("\nGiải pháp\n")  # kinds in fixed order
+    assert text.index("\nGiải pháp\n") < text.index("\nMục tiêu\n")  # in the order met
     assert "Giải pháp <b>số hóa</b> & cải cách?" in text
     assert "Đẩy mạnh <số hóa> & cải cách. [1]" in text
     assert "[1] Nghị quyết 76/NQ-CP về Chương trình tổng thể <CCHC> & cải cách" in text
@@ -58,10 +87,15 @@ def test_answer_html_groups_by_kind_and_escapes_everything() -> None:
     assert links == ["https://example.gov.vn/vb?id=1&x=2"]
 
 
-def test_warning_for_documents_not_in_force() -> None:
-    c = _citation(1, status="hết hiệu lực", replaced_by="nq-99")
+def test_warning_for_documents_not_in_force_sits_beside_the_words() -> None:
+    c = _citation(1, status="hết hiệu lực", replaced_by="Nghị quyết 99/NQ-CP")
+    c.notes = notes_for(c.hit)
     out = render_answer(_answer("q", [c]))
-    assert "⚠️" in out and "hết hiệu lực" in out
+    text, _ = parse_html(out)
+    bullet = text.index("Đẩy mạnh <số hóa> & cải cách. [1]")
+    warning = text.index("⚠️ Văn bản hết hiệu lực, thay thế bởi Nghị quyết 99/NQ-CP.")
+    assert bullet < warning < text.index("Nguồn trích dẫn")
+    assert text[bullet:warning].count("\n") == 1  # on the line right below the bullet
     full = render_passages([(1, c.hit.passage, c.hit.document)])
     assert "⚠️" in full and html_error(full) is None
     docs = render_documents([c.hit.document], detailed=True)

@@ -13,13 +13,17 @@ from dataclasses import dataclass, field
 
 from retrieval.answer.excerpts import (
     Sentence,
+    around,
     best_sentences,
     focus,
+    list_openers,
     read_sentences,
     snippet,
     trim,
 )
 from retrieval.answer.lists import FoundList, find_list
+from retrieval.domain import naming
+from retrieval.domain.changes import Superseded
 from retrieval.domain.models import (
     Answer,
     AnswerGroup,
@@ -34,6 +38,8 @@ from retrieval.domain.models import (
     QuestionProblem,
     Snippet,
 )
+from retrieval.domain.naming import ELLIPSIS
+from retrieval.knowledge.structure import passage_units
 from retrieval.search.evidence import Missing
 from retrieval.search.query import Query
 from retrieval.search.searcher import SearchResult, item_number
@@ -83,11 +89,13 @@ class _Layout:
         self.shown.setdefault(_key(hit.passage), []).append(text)
         return number
 
-    def citations(self) -> list[Citation]:
+    def citations(self, changed: dict[Key, Note] | None = None) -> list[Citation]:
         out = []
         for key, number in sorted(self.numbers.items(), key=lambda x: x[1]):
             first, *more = self.hits[key]
             notes = notes_for(first)
+            if changed and key in changed:
+                notes.append(changed[key])
             out.append(
                 Citation(
                     number=number,
@@ -110,7 +118,7 @@ def notes_for(hit: Hit) -> list[Note]:
     elif p.status == "được sửa đổi":
         notes.append(Note(code="amended", detail=p.status_note))
     if doc.status != "còn hiệu lực":
-        notes.append(Note(code="document_status", detail=doc.replaced_by))
+        notes.append(Note(code="document_status", detail=naming.validity(doc)))
     if p.scope:
         notes.append(Note(code="sector", detail=p.scope))
     return notes
@@ -177,8 +185,52 @@ def _lead_sentence(
     return max(ranked, key=lambda x: x[0])[1] if ranked else None
 
 
-def compose(query: Query, result: SearchResult, idf: Callable[[str], float]) -> Answer:
-    """The answer to ``query`` from the passages of ``result``."""
+def _changes(layout: _Layout, superseded: list[Superseded], query: Query) -> dict[Key, Note]:
+    """For each quoted article that a later one changed in substance, a note quoting the
+    later words; the later article is cited after the others."""
+    out: dict[Key, Note] = {}
+    for key in list(layout.numbers):
+        earlier = layout.hits[key][0]
+        for s in superseded:
+            if not any(s.concerns(h.passage) for h in layout.hits[key]):
+                continue
+            quote = _quote(s, query)
+            later = Hit(passage=s.later, document=earlier.document, score=0.0)
+            number = layout.show(later, quote)
+            out[key] = Note(
+                code="changed", was=s.change.says, now=s.change.now, quote=quote, citation=number
+            )
+            break
+    return out
+
+
+def _quote(s: Superseded, query: Query) -> str:
+    """The later article's sentence, under the words that open its list, cut between clauses
+    around the words the change names."""
+    units = passage_units(s.later.text)
+    openers = list_openers(units)
+    for unit in units:
+        if unit.role == "sentence" and unit.text(s.later.text) == s.quote:
+            text = s.quote
+            if len(text) > ITEM_BUDGET:
+                text = around(text, s.change.quote, ITEM_BUDGET)
+            opener = openers.get(unit.start)
+            if opener is not None:
+                gap = " " if text.startswith(ELLIPSIS) else f" {ELLIPSIS} "
+                text = f"{opener.text(s.later.text)}{gap}{text}"
+            return text
+    return s.quote
+
+
+def compose(
+    query: Query,
+    result: SearchResult,
+    idf: Callable[[str], float],
+    superseded: list[Superseded] | None = None,
+) -> Answer:
+    """The answer to ``query`` from the passages of ``result``; ``superseded``: the articles
+    that later ones changed in substance (``retrieval.domain.changes``)."""
+    superseded = superseded or []
     weights = focus(query, [h.passage for h in result.hits])
     sentences = {
         h.passage.id: read_sentences(
@@ -254,7 +306,7 @@ def compose(query: Query, result: SearchResult, idf: Callable[[str], float]) -> 
         group.bullets.append(Bullet(citation=number, snippet=shown))
         bullets += 1
 
-    citations = layout.citations()
+    citations = layout.citations(_changes(layout, superseded, query))
     return Answer(
         question=query.text,
         abstained=False,

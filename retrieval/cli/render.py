@@ -27,7 +27,7 @@ def _text(snippet: Snippet) -> str:
 def _note_lines(notes: list[Note], indent: str) -> list[str]:
     lines = []
     for note in notes:
-        line = f"{indent}⚠️ {messages.note_text(note.code, note.detail)}"
+        line = f"{indent}⚠️ {messages.note_text(note)}"
         if note.quote:
             line += f" «{note.quote}»" + (f" [{note.citation}]" if note.citation else "")
         lines.append(line)

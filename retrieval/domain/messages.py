@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from retrieval.domain import naming
 from retrieval.domain.errors import CoreError
-from retrieval.domain.models import Plan, QuestionProblem
+from retrieval.domain.models import Note, Plan, QuestionProblem
 
 ABSTAIN = (
     "Xin lỗi, cơ sở tri thức hiện chưa có nội dung đủ tin cậy để trả lời câu hỏi này, "
@@ -123,6 +123,7 @@ _ERRORS: dict[str, str] = {
         "không giống văn bản thông thường"
     ),
     "vocabulary_invalid": "{origin}: tệp từ vựng không đọc được hoặc sai cấu trúc.",
+    "changes_invalid": "{origin}: tệp các quy định đã thay đổi không đọc được hoặc sai cấu trúc.",
     "curated_invalid": "Câu hỏi soạn sẵn không dùng được: {problem}",
 }
 
@@ -177,8 +178,9 @@ def missing_fact(what: str, value: str) -> str:
     return _MISSING[what].format(value=value)
 
 
-def note_text(code: str, detail: str | None) -> str:
+def note_text(note: Note) -> str:
     """A note beside quoted words (``retrieval.domain.models.Note``), without its quote."""
+    code, detail = note.code, note.detail
     if code == "repealed":
         return (
             f"Điều khoản này đã bị bãi bỏ ({detail})." if detail else "Điều khoản này đã bị bãi bỏ."
@@ -190,15 +192,14 @@ def note_text(code: str, detail: str | None) -> str:
             else "Điều khoản này đã được sửa đổi."
         )
     if code == "document_status":
-        return (
-            f"Văn bản không còn hiệu lực, thay thế bởi {detail}."
-            if detail
-            else ("Văn bản không còn hiệu lực.")
-        )
+        return f"Văn bản {detail}." if detail else "Văn bản không còn hiệu lực."
     if code == "sector":
         return f"Quy định riêng cho {detail}."
     if code == "changed":
-        return "Nội dung này đã được quy định sau thay đổi; quy định hiện hành:"
+        return (
+            f"Điều này còn ghi {note.was}; theo quy định ban hành sau, việc này nay do {note.now} "
+            "đảm nhận:"
+        )
     return detail or ""
 
 

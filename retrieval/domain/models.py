@@ -149,6 +149,9 @@ class Note(BaseModel):
     detail: str | None = None
     quote: str | None = None
     citation: int | None = None
+    #: For "changed": the words out of date and what replaced them.
+    was: str | None = None
+    now: str | None = None
 
 
 class Citation(BaseModel):

@@ -153,6 +153,16 @@ class Query:
     vocabulary: Vocabulary = field(default_factory=Vocabulary, repr=False)
     #: A procedure the question names by what it is for ("thủ tục đăng ký kết hôn").
     procedure: str | None = None
+    #: What "X là gì?" asks to define (folded, abbreviations spelled out): "kiem soat thu tuc
+    #: hanh chinh".
+    defines: str | None = None
+
+    def defined_in(self, text: str) -> bool:
+        """Whether ``text`` defines what the question asks to define ("X là …")."""
+        if not self.defines:
+            return False
+        folded = " ".join(re.sub(r"[^\w]", " ", fold(text)).split())
+        return any(f"{self.defines} {w}" in folded for w in ("la", "duoc hieu la"))
 
     def expand(self, text: str) -> str:
         return self.vocabulary.expand(text)
@@ -233,7 +243,25 @@ def analyse(question: str, vocabulary: Vocabulary, accent_forms: dict[str, str])
         words = [w for w in (m.group(1) or m.group(2)).split() if w not in STOPWORDS]
         query.procedure = " ".join(words[:3]) if len(words) >= 2 else None
     query.years = list(dict.fromkeys(_YEAR.findall(question)))
+    query.defines = _defined(fold(vocabulary.expand(restored, keep=False)))
     return query
+
+
+_DEFINITION = re.compile(
+    r"^(?:(?:khai niem|dinh nghia|the nao la|the nao duoc goi la)\s+)?(?P<x>.+?)\s+"
+    r"(?:la gi|nghia la gi|duoc hieu (?:la gi|nhu the nao)|la the nao)\s*$"
+    r"|^(?:khai niem|dinh nghia|the nao la|the nao duoc goi la)\s+(?P<y>.+?)\s*$"
+)
+
+
+def _defined(folded: str) -> str | None:
+    """The subject of "X là gì?", "Thế nào là X?", "Khái niệm X": two words at least."""
+    words = " ".join(re.sub(r"[^\w]", " ", folded).split())
+    m = _DEFINITION.match(words)
+    if m is None:
+        return None
+    subject = m.group("x") or m.group("y")
+    return subject if len(subject.split()) >= 2 else None
 
 
 def named_documents(question: str) -> list[NamedDocument]:

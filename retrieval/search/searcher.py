@@ -13,6 +13,8 @@ from functools import lru_cache
 import numpy as np
 
 from retrieval.config import Settings
+from retrieval.domain.changes import load_changes
+from retrieval.domain.changes import resolve as resolve_changes
 from retrieval.domain.models import Document, DocumentMeta, Hit, Passage, SearchFilters
 from retrieval.domain.text import STOPWORDS, fold, syllables
 from retrieval.embedding.encoder import Encoder
@@ -140,6 +142,9 @@ class Searcher:
         self.total = max(self.version.manifest.passage_count, 1)
         self.lexical = Lexical(self.version.store, self.total)
         self.idf = idf_of(self.total, self.lexical.doc_freq)
+        self.superseded = resolve_changes(
+            load_changes(self.settings.changes_path), self.version.store.passages_of_document
+        )
 
     def reload_if_changed(self) -> bool:
         """Switch to a newer published version; returns True when it did."""
@@ -222,6 +227,8 @@ class Searcher:
                     said.append((n, pid))
             said.sort(key=lambda x: -x[0])
             lists.append((SYNONYM_WEIGHT, [pid for _, pid in said]))
+        if query.defines:  # "X là gì?": the passages that say "X là …"
+            lists.append((1.0, [pid for pid in present if query.defined_in(passages[pid].text)]))
         # A heading that the question repeats ("Nguyên tắc thực hiện thủ tục hành chính",
         # "Phạm vi điều chỉnh") names the article that answers it.
         titled = [(title_match(query, heading_of(passages[pid])), pid) for pid in present]
@@ -308,7 +315,9 @@ class Searcher:
         )
         store = self.version.store
         doc_passages: dict[str, list[Passage]] = {}
-        if query.asks_list or query.ordinal or query.expected_count:
+        # A passage that ends announcing a list ("… Cụ thể:") is answered with the list.
+        announces = any(h.passage.text.rstrip().endswith(":") for h in hits[:3])
+        if query.asks_list or query.ordinal or query.expected_count or announces:
             for doc_id in dict.fromkeys(h.passage.doc_id for h in hits[:3]):
                 doc_passages[doc_id] = store.passages_of_document(doc_id)
         sections: dict[tuple[str, str], list[Passage]] = {}

@@ -72,7 +72,7 @@ class AnsweringService:
             return answer
         if result.evidence.missing:
             return refuse_missing(question, result.query, result, result.evidence.missing)
-        answer = compose(result.query, result, self.searcher.idf)
+        answer = compose(result.query, result, self.searcher.idf, self.searcher.superseded)
         answer.question = question
         return answer
 
