@@ -161,3 +161,42 @@ def test_long_answer_splits_into_valid_messages() -> None:
     assert len(parts) >= 2
     assert all(len(p) <= 4096 and html_error(p) is None for p in parts)
     assert "Nguồn trích dẫn" in parts[-1]
+
+
+def test_lead_list_and_changed_provision_note_render_in_order() -> None:
+    head = _citation(1, kind="quan_diem", text="I. QUAN ĐIỂM")
+    items = [_citation(n, kind="quan_diem", text=f"{n - 1}. Quan điểm số {n - 1}.") for n in (2, 3)]
+    later = _citation(4, kind="quy_dinh", text="Văn phòng Chính phủ có trách nhiệm: …")
+    items[0].notes = [
+        Note(
+            code="changed",
+            was="Bộ Tư pháp",
+            now="Văn phòng Chính phủ",
+            quote="Văn phòng Chính phủ có trách nhiệm: … kiểm tra, tổng hợp, báo cáo",
+            citation=4,
+        )
+    ]
+    answer = Answer(
+        question="Các quan điểm?",
+        abstained=False,
+        lead=Bullet(citation=1, snippet=Snippet(text="Thời hạn không quá 2 lần.", bold=[(9, 24)])),
+        listing=AnswerList(
+            items=[
+                ListItem(label="1", snippet=Snippet(text="1. Quan điểm số 1."), citation=2),
+                ListItem(label="2", snippet=Snippet(text="Quan điểm số 2."), citation=3),
+            ]
+        ),
+        citations=[head, *items, later],
+    )
+    out = render_answer(answer)
+    assert html_error(out) is None
+    assert "📌 Thời hạn <b>không quá 2 lần</b>. [1]" in out
+    text, _ = parse_html(out)
+    lead, first, second = (
+        text.index("📌"),
+        text.index("1. Quan điểm số 1. [2]"),
+        text.index("2. Quan điểm số 2. [3]"),  # a label the text lacks is written in front
+    )
+    note = text.index("⚠️ Điều này còn ghi Bộ Tư pháp; theo quy định ban hành sau, việc này nay")
+    assert lead < first < note < second < text.index("Nguồn trích dẫn")  # under item [2]
+    assert "«Văn phòng Chính phủ có trách nhiệm: … kiểm tra, tổng hợp, báo cáo» [4]" in text

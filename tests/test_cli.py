@@ -76,7 +76,9 @@ def test_ask_file_answers_every_line_in_order(built_index: Settings, tmp_path: P
 
 def test_plain_answer_and_bad_usage(built_index: Settings) -> None:
     out = cchc(built_index, "ask", "Các quan điểm của Nghị quyết 76/NQ-CP")
-    assert out.returncode == 0 and "Quan điểm:" in out.stdout and "[1]" in out.stdout
+    assert out.returncode == 0 and "I. QUAN ĐIỂM [1]" in out.stdout
+    assert "  1. Quán triệt chủ trương của Đảng" in out.stdout  # the list, each item cited
+    assert "  5. Cải cách hành chính phải kế thừa" in out.stdout
     bad = cchc(built_index, "ask")
     assert bad.returncode == 2 and len(bad.stderr.strip().splitlines()) == 1
     assert "cchc:" in bad.stderr and "Traceback" not in bad.stderr

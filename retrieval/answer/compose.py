@@ -40,13 +40,15 @@ from retrieval.domain.models import (
 )
 from retrieval.domain.naming import ELLIPSIS
 from retrieval.knowledge.structure import passage_units
-from retrieval.search.evidence import Missing
+from retrieval.search.evidence import Missing, names_any
 from retrieval.search.query import Query
 from retrieval.search.searcher import SearchResult, item_number
 
 #: A passage whose best sentence scores under this share of the best one is left out:
 #: five loosely related quotes are worse than two that answer.
 KEEP_SHARE = 0.7
+#: "More results" shows passages whose best sentence scores at least this share of the best.
+MORE_SHARE = 0.6
 #: Beside a whole list, other passages appear only when they answer nearly as well.
 LIST_COMPANY = 0.85
 #: List items longer than this are cut between clauses (the rest is one tap away).
@@ -231,18 +233,8 @@ def compose(
     """The answer to ``query`` from the passages of ``result``; ``superseded``: the articles
     that later ones changed in substance (``retrieval.domain.changes``)."""
     superseded = superseded or []
-    weights = focus(query, [h.passage for h in result.hits])
-    sentences = {
-        h.passage.id: read_sentences(
-            query, h, result.sentences.get(h.passage.id, []), result.query_vector, idf, weights
-        )
-        for h in result.hits
-    }
-    relevance = {
-        pid: max((s.score for s in ss if not s.furniture), default=0.0)
-        for pid, ss in sentences.items()
-    }
-    best_relevance = max(relevance.values(), default=0.0)
+    sentences, relevance = _read(query, result, idf)
+    best_relevance = max((relevance[h.passage.id] for h in result.hits), default=0.0)
     kept = [
         h
         for i, h in enumerate(result.hits)
@@ -307,6 +299,7 @@ def compose(
         bullets += 1
 
     citations = layout.citations(_changes(layout, superseded, query))
+    cited = {h.passage.id for c in citations for h in (c.hit, *c.more)}
     return Answer(
         question=query.text,
         abstained=False,
@@ -316,6 +309,75 @@ def compose(
         citations=citations,
         english=query.english,
         confidence=result.confidence,
+        further=len(_further(result, relevance, cited, best_relevance)),
+    )
+
+
+def _read(
+    query: Query, result: SearchResult, idf: Callable[[str], float]
+) -> tuple[dict[int, list[Sentence]], dict[int, float]]:
+    """The sentences of every passage found, scored, and each passage's best score."""
+    weights = focus(query, [h.passage for h in result.hits])
+    sentences = {
+        h.passage.id: read_sentences(
+            query, h, result.sentences.get(h.passage.id, []), result.query_vector, idf, weights
+        )
+        for h in [*result.hits, *result.further]
+    }
+    relevance = {
+        pid: max((s.score for s in ss if not s.furniture), default=0.0)
+        for pid, ss in sentences.items()
+    }
+    return sentences, relevance
+
+
+def _further(
+    result: SearchResult, relevance: dict[int, float], cited: set[int], best: float
+) -> list[Hit]:
+    """The passages found but not cited that are still about the question: "more results"
+    never drifts to whatever else the index holds, nor, when the question names a document,
+    to other documents."""
+    return [
+        h
+        for h in [*result.hits, *result.further]
+        if h.passage.id not in cited
+        and relevance[h.passage.id] >= MORE_SHARE * best
+        and (not result.query.documents or names_any(result.query.documents, h))
+    ]
+
+
+def compose_more(
+    query: Query,
+    result: SearchResult,
+    idf: Callable[[str], float],
+    page: int,
+    size: int,
+    superseded: list[Superseded] | None = None,
+) -> Answer:
+    """Page ``page`` (1, 2 …) of "more results": ``size`` passages on the question's topic
+    that the answer did not cite, each quoted by its best sentences, grouped by kind."""
+    first = compose(query, result, idf, superseded)
+    sentences, relevance = _read(query, result, idf)
+    best = max((relevance[h.passage.id] for h in result.hits), default=0.0)
+    cited = {h.passage.id for c in first.citations for h in (c.hit, *c.more)}
+    rest = _further(result, relevance, cited, best)
+    layout = _Layout()
+    groups: dict[str, AnswerGroup] = {}
+    for h in rest[(page - 1) * size : page * size]:
+        chosen = best_sentences(sentences[h.passage.id])
+        if not chosen:
+            continue
+        shown = snippet(chosen, query)
+        group = groups.setdefault(h.passage.kind, AnswerGroup(kind=h.passage.kind, bullets=[]))
+        group.bullets.append(Bullet(citation=layout.show(h, shown.text), snippet=shown))
+    return Answer(
+        question=query.text,
+        abstained=False,
+        groups=list(groups.values()),
+        citations=layout.citations(_changes(layout, superseded or [], query)),
+        english=query.english,
+        confidence=result.confidence,
+        further=max(len(rest) - page * size, 0),
     )
 
 

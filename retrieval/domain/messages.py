@@ -8,6 +8,8 @@ Telegram phrase them the same way.
 
 from __future__ import annotations
 
+import re
+
 from retrieval.domain import naming
 from retrieval.domain.errors import CoreError
 from retrieval.domain.models import Note, Plan, QuestionProblem
@@ -164,13 +166,13 @@ _FIGURES = {"percent": "tỷ lệ phần trăm", "money": "số tiền", "number
 
 def missing_fact(what: str, value: str) -> str:
     """Why a question naming a fact the knowledge base lacks is not answered."""
-    if what == "document":
-        value = value.upper().replace("ND", "NĐ").replace("QD", "QĐ")
-        value = value.replace("NGHI DINH", "Nghị định").replace("NGHI QUYET", "Nghị quyết")
-        value = value.replace("QUYET ĐINH", "Quyết định").replace("THONG TU", "Thông tư")
-        value = (
-            value.replace("DE AN", "Đề án").replace("LUAT", "Luật").replace("CHI THI", "Chỉ thị")
-        )
+    if what == "document":  # as typed, its number in capitals: "Nghị định 61/2018/NĐ-CP"
+        words = [
+            w.upper().replace("ND", "NĐ").replace("QD", "QĐ") if re.search(r"[/-]", w) else w
+            for w in value.split()
+        ]
+        value = " ".join(words)
+        value = value[:1].upper() + value[1:]
     if what == "place" and not value:
         return "Các văn bản trong cơ sở tri thức không nêu địa phương nào cho câu hỏi này."
     if what == "figure":

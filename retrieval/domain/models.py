@@ -229,6 +229,8 @@ class Answer(BaseModel):
     missing: list[MissingFact] = []
     related: list[Citation] = []
     confidence: float = 0.0
+    #: How many more passages found are still about the question (for "more results").
+    further: int = 0
 
     @property
     def hits(self) -> list[Hit]:

@@ -225,6 +225,14 @@ def document_named(doc: NamedDocument, folded: str, canon: str) -> bool:
     return spelled or bool(by_number)
 
 
+def names_any(documents: list[NamedDocument], hit: Hit) -> bool:
+    """Whether ``hit`` (its text or its document) is one of the ``documents`` a question
+    names."""
+    folded = fold(evidence_text(hit))
+    canon = _canon(folded)
+    return any(document_named(doc, folded, canon) for doc in documents)
+
+
 #: The passages that answer: those covering at least this share of the best coverage.
 ANSWERING = 0.8
 #: A figure answers "bao nhiêu / mấy" only in a sentence that covers this much of the question.

@@ -53,6 +53,8 @@ class SearchResult:
     #: (document id, section) → every passage of that article or section, for the best hits
     #: (an article split in two passages is quoted and cited as one).
     section_passages: dict[tuple[str, str], list[Passage]] = field(default_factory=dict)
+    #: The passages ranked after ``hits``, when asked for: what "more results" may show.
+    further: list[Hit] = field(default_factory=list)
 
     @property
     def confidence(self) -> float:
@@ -186,10 +188,16 @@ class Searcher:
         return self.analyse(question).dense_text
 
     def search(
-        self, question: str, k: int | None = None, filters: SearchFilters | None = None
+        self,
+        question: str,
+        k: int | None = None,
+        filters: SearchFilters | None = None,
+        extra: int = 0,
     ) -> SearchResult:
+        """The ``k`` best passages (and ``extra`` more, for "more results"), with the evidence
+        for answering from the ``k``."""
         with self._swap.reading():
-            return self._search(self.analyse(question), k, filters)
+            return self._search(self.analyse(question), k, filters, extra)
 
     # -- ranking ------------------------------------------------------------------------------
     def _structural_lists(
@@ -251,7 +259,9 @@ class Searcher:
         text = fold(self.vocabulary.expand(query.restored))
         return bool(words) and " ".join(words) in text
 
-    def _search(self, query: Query, k: int | None, filters: SearchFilters | None) -> SearchResult:
+    def _search(
+        self, query: Query, k: int | None, filters: SearchFilters | None, extra: int = 0
+    ) -> SearchResult:
         k = k or self.settings.top_k
         filters = filters or SearchFilters()
         n = self.settings.candidates * (4 if filters.active else 1)
@@ -303,8 +313,9 @@ class Searcher:
                     sentence_score=sentence_score.get(pid),
                 )
             )
-            if len(hits) >= k:
+            if len(hits) >= k + extra:
                 break
+        hits, further = hits[:k], hits[k:]
         evidence = judge(
             query,
             hits,
@@ -330,7 +341,8 @@ class Searcher:
             hits=hits,
             evidence=evidence,
             query_vector=vector,
-            sentences=store.sentences_of(h.passage.id for h in hits),
+            sentences=store.sentences_of(h.passage.id for h in [*hits, *further]),
             document_passages=doc_passages,
             section_passages=sections,
+            further=further,
         )
