@@ -104,6 +104,13 @@ def figures(text: str, query: Query) -> list[tuple[int, int]]:
         spans += [m.span() for m in _FIGURE.finditer(text)]
     if "place" in query.wants:
         spans += [m.span(1) for m in _PLACE.finditer(text)]
+    if query.years and spans:
+        # "năm 2018 xếp thứ mấy?": the figure of the clause about 2018, not of 2016 or 2019
+        clauses = [
+            (a, b) for a, b in split_clauses(text) if any(y in text[a:b] for y in query.years)
+        ]
+        near = [s for s in spans if any(a <= s[0] < b for a, b in clauses)]
+        spans = near or spans
     spans.sort()
     merged: list[tuple[int, int]] = []
     for a, b in spans:
