@@ -312,7 +312,9 @@ def missing_facts(
     for year in query.years:
         if year not in folded and year not in years_known:
             out.append(Missing("year", year))
-        elif figure_asked and not _figure_in_year(answering, year):
+        elif (
+            figure_asked and year not in query.period_years and not _figure_in_year(answering, year)
+        ):
             # "thứ mấy năm 2020?": a ranking of 2016–2019 does not answer it
             out.append(Missing("year", year))
     for place in query.places:

@@ -140,6 +140,8 @@ class Query:
     #: The documents and years the question names.
     documents: list[NamedDocument] = field(default_factory=list)
     years: list[str] = field(default_factory=list)
+    #: Years that bound a period the question names ("giai đoạn 2021-2030").
+    period_years: set[str] = field(default_factory=set)
     places: list[str] = field(default_factory=list)
     #: Content words of the question, lower-cased, with the accents typed or restored (a word
     #: without accents matches any accented form), and their alternatives (synonyms, glosses).
@@ -243,6 +245,9 @@ def analyse(question: str, vocabulary: Vocabulary, accent_forms: dict[str, str])
         words = [w for w in (m.group(1) or m.group(2)).split() if w not in STOPWORDS]
         query.procedure = " ".join(words[:3]) if len(words) >= 2 else None
     query.years = list(dict.fromkeys(_YEAR.findall(question)))
+    query.period_years = {
+        y for m in re.finditer(r"(\d{4})\s*[–-]\s*(\d{4})", question) for y in m.groups()
+    }
     query.defines = _defined(fold(vocabulary.expand(restored, keep=False)))
     return query
 
