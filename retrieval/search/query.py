@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from retrieval.domain.accents import restore_accents, typed_with_tones
 from retrieval.domain.models import PassageKind
@@ -168,6 +169,12 @@ class Query:
 
     def expand(self, text: str) -> str:
         return self.vocabulary.expand(text)
+
+    @cached_property
+    def asked(self) -> frozenset[str]:
+        """The question's words and their alternatives, folded."""
+        alternatives = {fold(t) for a in self.alternatives for t in syllables(a)}
+        return frozenset({fold(w) for w in self.words} | alternatives)
 
     @property
     def folded(self) -> str:

@@ -90,21 +90,23 @@ def _trust(top: float) -> float:
     return min(max((top - low) / (high - low), 0.0), 1.0)
 
 
+@lru_cache(maxsize=8192)
+def _heading_words(heading: str) -> tuple[str, ...]:
+    return tuple(
+        fold(t)
+        for t in syllables(re.sub(r"^(?:Điều [\w.]+\.|[IVX]+\.|\d+\.)\s*", "", heading))
+        if fold(t) not in STOPWORDS
+    )
+
+
 def title_match(query: Query, heading: str) -> float:
     """How much of a heading the question repeats, in [0, 1]: the share of the heading's
     content words (its "Điều 44.5.NĐ.1." number aside) that the question uses. Headings of
     fewer than two content words ("Thứ nhất", "Mục tiêu") say too little to count."""
-    words = [
-        fold(t)
-        for t in syllables(re.sub(r"^(?:Điều [\w.]+\.|[IVX]+\.|\d+\.)\s*", "", heading))
-        if fold(t) not in STOPWORDS
-    ]
+    words = _heading_words(heading)
     if len(set(words)) < 2:
         return 0.0
-    asked = {fold(w) for w in query.words} | {
-        fold(t) for a in query.alternatives for t in syllables(a)
-    }
-    return sum(w in asked for w in words) / len(words)
+    return sum(w in query.asked for w in words) / len(words)
 
 
 def item_number(passage: Passage) -> int | None:
