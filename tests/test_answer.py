@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from bot.render import render_answer
 from retrieval.cli.evaluate import renderers
 from retrieval.cli.render import citation_line, render_text
 from retrieval.domain import messages, naming
@@ -113,6 +114,36 @@ def test_lists_are_whole_in_order_and_each_item_cited(
     for name, text in shown(answer).items():
         positions = [text.find(normalise(i.snippet.text.rstrip("…"))[:60]) for i in items]
         assert -1 not in positions and positions == sorted(positions), name
+
+
+@pytest.mark.parametrize(
+    ("question", "count"),
+    [
+        ("nghi quyet 76 co bao nhieu quan diem chi dao", 5),  # typed without accents
+        ("NQ 76 đề ra mấy giải pháp?", 6),
+    ],
+)
+def test_how_many_is_answered_by_the_whole_list_counted(
+    assistant: AnsweringService, question: str, count: int
+) -> None:
+    """No sentence says "5 quan điểm": the document's own list is the figure asked for."""
+    answer = assistant.ask(question)
+    assert not answer.abstained, render_text(answer)
+    assert answer.listing is not None and len(answer.listing.items) == count
+    assert answer.listing.counted
+    expected = messages.LIST_COUNT.format(n=count)
+    assert render_text(answer).startswith(expected)
+    assert RENDERERS["telegram"](answer).strip().startswith(f"🔢 {expected}")
+    assert f"🔢 Văn bản nêu <b>{count}</b> mục." in render_answer(answer)
+
+
+def test_how_many_is_not_repeated_when_the_opening_sentence_says_it(
+    assistant: AnsweringService,
+) -> None:
+    answer = assistant.ask("Chương trình tổng thể 2021-2030 tập trung vào mấy nội dung?")
+    assert answer.listing is not None and len(answer.listing.items) == 6
+    assert not answer.listing.counted
+    assert answer.lead is not None and "6 nội dung" in answer.lead.snippet.text
 
 
 def test_one_item_asked_by_its_place_is_answered_alone(assistant: AnsweringService) -> None:

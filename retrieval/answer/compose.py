@@ -8,6 +8,7 @@ Nothing is paraphrased: every word shown is a passage's own, cut only between cl
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -153,7 +154,9 @@ def _listing(found: FoundList, query: Query, result: SearchResult, layout: _Layo
         text, _ = trim(item.text, query, ITEM_BUDGET, keep_start=True)
         number = layout.show(_hit_for(item.passage, result), text)
         items.append(ListItem(label=item.label, snippet=Snippet(text=text), citation=number))
-    return AnswerList(head=head, items=items)
+    # "mấy quan điểm?" is answered by the count, unless the opening sentence already says it
+    said = head is not None and re.search(rf"(?<!\d){len(items)}(?!\d)", head.snippet.text)
+    return AnswerList(head=head, items=items, counted=query.counts_list and not said)
 
 
 def _status_lead(query: Query, hit: Hit) -> Snippet | None:

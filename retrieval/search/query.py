@@ -43,6 +43,8 @@ _ORDINAL_REF = re.compile(
     rf"\b(?:{_LIST_NOUNS})(?: \w+){{0,3}}? thu (nhat|hai|ba|tu|nam|sau|bay|tam|chin|muoi|\d+)\b"
 )
 _ARTICLE_REF = re.compile(r"\bdieu (\d+[a-z]?)\b")
+#: "bao nhiêu quan điểm", "mấy bài học", "how many lessons": a count of a list's members.
+_COUNT_OF_LIST = re.compile(rf"\b(?:bao nhieu|may|how many)\s+(?:{_LIST_NOUNS})\b")
 _COUNT_IN_QUESTION = re.compile(rf"\b(\d+|{'|'.join(_NUMBER_WORDS)})\s+(?:{_LIST_NOUNS})\b")
 #: "61/2018/NĐ-CP", "76/NQ-CP", "1234/VPCP-KSTT", "07-NQ/TU": a document's number.
 _DOC_NUMBER = re.compile(
@@ -132,6 +134,8 @@ class Query:
     kinds: set[PassageKind] = field(default_factory=set)
     wants: set[str] = field(default_factory=set)
     asks_list: bool = False
+    #: The question asks how many members a list has; the whole list answers it.
+    counts_list: bool = False
     #: The number of items the question expects ("7 bài học" → 7).
     expected_count: int | None = None
     #: The item asked for by its place ("bài học thứ ba" → 3).
@@ -239,12 +243,13 @@ def analyse(question: str, vocabulary: Vocabulary, accent_forms: dict[str, str])
         vocabulary=vocabulary,
         places=vocabulary.places_in(restored),
     )
-    query.asks_list = bool(_LIST_QUESTION.search(head_of(lexical_folded)))
+    query.counts_list = bool(_COUNT_OF_LIST.search(head_of(lexical_folded)))
+    query.asks_list = query.counts_list or bool(_LIST_QUESTION.search(head_of(lexical_folded)))
     if m := _COUNT_IN_QUESTION.search(folded):
         query.expected_count = _number(m.group(1))
     if m := _ORDINAL_REF.search(lexical_folded):
         query.ordinal = _number(m.group(1))
-        query.asks_list = False  # one item of a list, by its place
+        query.asks_list = query.counts_list = False  # one item of a list, by its place
     if m := _ARTICLE_REF.search(folded):
         query.article = m.group(1)
     query.documents = named_documents(question)
