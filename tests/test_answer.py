@@ -211,6 +211,16 @@ def test_near_domain_question_is_told_the_fact_is_missing(
     assert messages.RELATED in text and "[1]" not in text
 
 
+def test_a_period_is_found_in_the_documents_about_it(assistant: AnsweringService) -> None:
+    """A period ("giai đoạn 2011 - 2020") is, not a year to find a figure for; the limitations
+    of that period are shown first, in whatever words the report uses."""
+    answer = assistant.ask("han che cua cchc giai doan 2011 - 2020 la gi")
+    assert not answer.abstained, render_text(answer)
+    assert answer.groups and answer.groups[0].kind == "han_che"
+    for name, text in shown(answer).items():
+        assert normalise("trên cả 06 lĩnh vực chưa thực sự nổi bật") in text, name
+
+
 def test_paraphrase_with_few_shared_words_is_answered(assistant: AnsweringService) -> None:
     answer = assistant.ask(
         "Thủ tướng yêu cầu phân công nhiệm vụ theo nguyên tắc nào để tránh chồng chéo?"

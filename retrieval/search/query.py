@@ -147,6 +147,7 @@ class Query:
     years: list[str] = field(default_factory=list)
     #: Years that bound a period the question names ("giai đoạn 2021-2030").
     period_years: set[str] = field(default_factory=set)
+    periods: list[tuple[str, str]] = field(default_factory=list)
     places: list[str] = field(default_factory=list)
     #: Content words of the question, lower-cased, with the accents typed or restored (a word
     #: without accents matches any accented form), and their alternatives (synonyms, glosses).
@@ -199,6 +200,11 @@ def _number(token: str) -> int | None:
     if token.isdigit():
         return int(token)
     return _NUMBER_WORDS.get(token) or ORDINALS.get(token)
+
+
+def names_period(text: str, period: tuple[str, str]) -> bool:
+    """Whether ``text`` names the ``period`` ("2011 - 2020", "2011–2020", "2011-2020")."""
+    return re.search(rf"{period[0]}\s*[–-]\s*{period[1]}", text) is not None
 
 
 def analyse(question: str, vocabulary: Vocabulary, accent_forms: dict[str, str]) -> Query:
@@ -257,9 +263,10 @@ def analyse(question: str, vocabulary: Vocabulary, accent_forms: dict[str, str])
         words = [w for w in (m.group(1) or m.group(2)).split() if w not in STOPWORDS]
         query.procedure = " ".join(words[:3]) if len(words) >= 2 else None
     query.years = list(dict.fromkeys(_YEAR.findall(question)))
-    query.period_years = {
-        y for m in re.finditer(r"(\d{4})\s*[–-]\s*(\d{4})", question) for y in m.groups()
-    }
+    query.periods = [
+        (m.group(1), m.group(2)) for m in re.finditer(r"(\d{4})\s*[–-]\s*(\d{4})", question)
+    ]
+    query.period_years = {y for period in query.periods for y in period}
     query.defines = _defined(fold(vocabulary.expand(restored, keep=False)))
     return query
 
