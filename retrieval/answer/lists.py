@@ -225,6 +225,13 @@ def find_list(
     if not candidates:
         return None
     best = max(candidates, key=lambda f: f.relevance)
+    first = result.hits[0]
+    if first.passage.section != best.passages[0].section and (
+        best.head_passage is None or best.head_passage.section != first.passage.section
+    ):
+        title = " ".join(x for x in (first.document.title, first.document.number or "") if x)
+        if coverage(query, idf, f"{title}\n{heading_of(first.passage)}") > best.relevance:
+            return None  # the article found first is named better than any list found
     top_kind = result.hits[0].passage.kind
     if query.kinds and top_kind in query.kinds and best.passages[0].kind not in query.kinds:
         return None  # "the goals": the best passage states them, a list of something else won't

@@ -240,13 +240,16 @@ ANSWERING = 0.8
 FIGURE_SENTENCE = 0.35
 
 
+def states_figure(query: Query, text: str, idf: Callable[[str], float]) -> bool:
+    """Whether a sentence of ``text`` states a figure and is about what the question asks."""
+    return any(
+        figures_in(sentence) and coverage(query, idf, sentence) >= FIGURE_SENTENCE
+        for sentence in split_sentences(text)
+    )
+
+
 def _figure_answers(query: Query, hits: list[Hit], idf: Callable[[str], float]) -> bool:
-    """Whether a sentence of ``hits`` states a figure and is about what the question asks."""
-    for h in hits:
-        for sentence in split_sentences(h.passage.text):
-            if figures_in(sentence) and coverage(query, idf, sentence) >= FIGURE_SENTENCE:
-                return True
-    return False
+    return any(states_figure(query, h.passage.text, idf) for h in hits)
 
 
 _DATES = re.compile(

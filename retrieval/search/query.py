@@ -202,6 +202,14 @@ def _number(token: str) -> int | None:
     return _NUMBER_WORDS.get(token) or ORDINALS.get(token)
 
 
+def _wants(question: str, folded: str) -> set[str]:
+    """What kind of fact the question asks for. Typed with its tones, "bộ máy" is not
+    "mấy": the folded cue "may" then counts only where "mấy" was written."""
+    if typed_with_tones(question) and "mấy" not in question.lower():
+        folded = re.sub(r"\bmay\b", " ", folded)
+    return {name for name, pattern in _WANTS.items() if pattern.search(folded)}
+
+
 def names_period(text: str, period: tuple[str, str]) -> bool:
     """Whether ``text`` names the ``period`` ("2011 - 2020", "2011–2020", "2011-2020")."""
     return re.search(rf"{period[0]}\s*[–-]\s*{period[1]}", text) is not None
@@ -241,7 +249,7 @@ def analyse(question: str, vocabulary: Vocabulary, accent_forms: dict[str, str])
         lexical_text=lexical_text,
         english=english,
         kinds=question_kinds(lexical_folded),
-        wants={name for name, pattern in _WANTS.items() if pattern.search(lexical_folded)},
+        wants=_wants(question, lexical_folded),
         words=words,
         pairs=list(dict.fromkeys(pairs)),
         alternatives=[*alternatives, *glosses],

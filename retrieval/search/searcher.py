@@ -20,7 +20,7 @@ from retrieval.domain.text import STOPWORDS, fold, syllables
 from retrieval.embedding.encoder import Encoder
 from retrieval.index.versions import IndexVersion, current_version_dir
 from retrieval.knowledge.structure import item_label
-from retrieval.search.evidence import Evidence, idf_of, judge
+from retrieval.search.evidence import Evidence, idf_of, judge, states_figure
 from retrieval.search.lexical import Lexical
 from retrieval.search.query import ORDINALS, Query, analyse, names_period
 from retrieval.search.swap import ReadWriteLock
@@ -28,6 +28,8 @@ from retrieval.search.swap import ReadWriteLock
 #: A sector's provisions weigh this much less when the question does not name the sector:
 #: the general decree answers before a ministry's circular.
 SECTOR_DAMPING = 0.6
+#: How far down the fused ranking passages are read for a figure the question asks for.
+FIGURE_DEPTH = 20
 #: Page furniture (attendance lists, bylines) weighs this much less.
 FURNITURE_DAMPING = 0.3
 #: "bài học thứ ba" names its answer: the third item outweighs every other signal.
@@ -235,6 +237,14 @@ class Searcher:
             if query.kinds:  # "hạn chế … giai đoạn 2011-2020": those of the kind asked first
                 about = [pid for pid in about if passages[pid].kind in query.kinds] or about
             lists.append((1.0, about))
+        if query.wants & {"number", "duration"}:  # "bao nhiêu ngày?": the passages that
+            # state a figure in a sentence about what is asked
+            figured = [
+                pid
+                for pid in present[:FIGURE_DEPTH]
+                if states_figure(query, passages[pid].text, self.idf)
+            ]
+            lists.append((1.0, figured))
         if query.synonyms:  # when no passage says it the question's way, those that say
             # it another way ("trùng lắp" for "chồng chéo") are what the words miss
             folded = {pid: fold(passages[pid].text) for pid in present}
