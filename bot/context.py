@@ -85,7 +85,9 @@ class BotServices:
             question_log=QuestionLog(database),
             quiz_state=QuizState(database),
             pending=PendingActions(database),
-            quiz_bank=QuizService(settings, answering.index_version, answering.corpus),
+            quiz_bank=QuizService(
+                settings, answering.index_version, answering.corpus, encoder=answering.encoder
+            ),
             access=Access(settings.admin_ids, settings.allowed_users, settings.allowed_chats),
             throttle=Throttle(limit=settings.throttle_per_minute),
             executor=ThreadPoolExecutor(settings.workers, thread_name_prefix="cchc-ask"),
