@@ -34,7 +34,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from retrieval.config import Settings
-from retrieval.domain.text import syllables
 from retrieval.embedding.encoder import Encoder
 from retrieval.knowledge.chunking import chunk_document
 from retrieval.knowledge.documents import load_knowledge_dir
@@ -42,7 +41,7 @@ from retrieval.quiz.context import Context
 from retrieval.quiz.corpus import Corpus
 from retrieval.quiz.curated import load_curated
 from retrieval.quiz.gen_lists import all_lists
-from retrieval.quiz.similarity import KEYPHRASE_OVERLAP, MIN_SYLLABLES, Similarity
+from retrieval.quiz.similarity import KEYPHRASE_OVERLAP, Similarity
 from retrieval.quiz.statements import Ledger
 
 #: Letting a restatement through costs this many good wrong options turned away.
@@ -102,8 +101,8 @@ class Calibration:
 
 
 def _score(sim: Similarity, path: Path, knowledge: Path) -> list[tuple[float, bool, bool, dict]]:
-    """(cosine, or -1 for a statement too short for the model; caught by the word rules;
-    labelled a restatement; the pair) of every labelled pair."""
+    """(cosine; caught by the word rules; labelled a restatement; the pair) of every labelled
+    pair."""
     sim.common = _corpus(knowledge)[0].domain_pairs
     words_only = Similarity(None, common=sim.common)
     pairs = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line]
@@ -111,8 +110,7 @@ def _score(sim: Similarity, path: Path, knowledge: Path) -> list[tuple[float, bo
     sim.prepare([t for p in pairs for t in (p["a"], p["b"])])
     out = []
     for p in pairs:
-        long_enough = min(len(syllables(p["a"])), len(syllables(p["b"]))) >= MIN_SYLLABLES
-        cos = sim.cosine(p["a"], p["b"]) if long_enough else -1.0
+        cos = sim.cosine(p["a"], p["b"])
         by_words = words_only.restates(p["a"], p["b"]) is not None
         out.append((cos, by_words, bool(p["restates"]), p))
     return out
@@ -130,7 +128,7 @@ def best_threshold(sim: Similarity, path: Path, knowledge: Path) -> Calibration:
         cost = MISS_COST * missed + false_alarms
         if best is None or cost < best[0]:
             best = (cost, threshold, missed, false_alarms)
-    assert best is not None, "no pair long enough for the model"
+    assert best is not None, "no labelled pair"
     _, threshold, missed, false_alarms = best
     return Calibration(
         threshold=threshold,
@@ -163,8 +161,7 @@ def calibrate(sim: Similarity, path: Path, knowledge: Path) -> int:
     )
     print("Các cặp trùng ý lọt qua (cần tên gọi khác trong lists.yaml, hoặc người duyệt):")
     for cos, p in c.missed:
-        shown = "ngắn " if cos < 0 else f"{cos:.3f}"
-        print(f"  {shown} «{p['a']}» / «{p['b'][:70]}»")
+        print(f"  {cos:.3f} «{p['a']}» / «{p['b'][:70]}»")
     return 0
 
 

@@ -4,11 +4,9 @@ from __future__ import annotations
 
 import hashlib
 import random
-import re
 from dataclasses import dataclass, field
 
 from retrieval.domain.models import Passage
-from retrieval.domain.naming import ELLIPSIS
 from retrieval.domain.quiz import (
     FALSE,
     MAX_EXPLANATION,
@@ -21,9 +19,8 @@ from retrieval.domain.quiz import (
     Style,
 )
 from retrieval.quiz.corpus import Corpus
+from retrieval.quiz.excerpt import excerpt
 from retrieval.quiz.wording import norm
-
-_ITEM_MARK = re.compile(r"^(?:\d{1,2}\.|[a-zđ]\))\s+")
 
 
 @dataclass
@@ -58,35 +55,6 @@ def stable_hash(*parts: str) -> str:
 def question_id(style: str, question: str, answer: str) -> str:
     """A generated question's id: the same for the same question, across regenerations."""
     return f"g-{style.replace('_', '-')}-{stable_hash(style, question, answer)[:10]}"
-
-
-def excerpt(text: str, budget: int, anchor: str = "") -> str:
-    """``text`` within ``budget`` characters, cut at word boundaries around ``anchor`` (so
-    that the words that prove the answer are always shown), "…" where it was cut."""
-    text = " ".join(_ITEM_MARK.sub("", text.strip()).split())
-    if len(text) <= budget:
-        return text
-    words = text.split(" ")
-    start = 0
-    if anchor:
-        at = text.lower().find(anchor.lower()[:40])
-        if at > 0:
-            start = len(text[:at].split(" ")) - 1
-    lo, hi = start, start
-    length = lambda a, b: len(" ".join(words[a:b])) + 2  # noqa: E731 (room for the marks)
-    while hi < len(words) and length(lo, hi + 1) <= budget:
-        hi += 1
-    while lo > 0 and length(lo - 1, hi) <= budget:
-        lo -= 1
-    if lo > 0:  # start after a clause boundary, or else at the anchor: never mid-phrase
-        starts = [i for i in range(lo + 1, start + 1) if words[i - 1].endswith((",", ";", ":"))]
-        lo = starts[0] if starts else start
-    if hi < len(words):  # end at the last clause boundary, if one is not too far back
-        ends = [i for i in range(lo + 1, hi) if words[i - 1].endswith((",", ";", ":"))]
-        if ends and ends[-1] - lo >= (hi - lo) * 0.6:
-            hi = ends[-1]
-    body = " ".join(words[lo:hi]).strip(" ,;:")
-    return (ELLIPSIS if lo > 0 else "") + body + (ELLIPSIS if hi < len(words) else "")
 
 
 def explain_tail(corpus: Corpus, passage: Passage) -> str:

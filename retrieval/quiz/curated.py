@@ -196,7 +196,10 @@ def as_set(curated: CuratedSet | list[CuratedEntry] | None) -> CuratedSet:
 
 def _explanation(entry: CuratedEntry, corpus: Corpus, passage, quote: str) -> str:
     """The item's explanation, or one made from its quote; with the document's time note."""
-    text = entry.item.explanation or explain(corpus, passage, quote, quote)
+    item = entry.item
+    key = item.options[item.correct]
+    shows_key = item.style not in ("true_false", "not_in_list")  # else the key is not quoted
+    text = item.explanation or explain(corpus, passage, quote, key if shows_key else quote)
     note = corpus.note(passage.doc_id)
     if note and note not in text:
         text = f"{text.rstrip()} Lưu ý: {note}"

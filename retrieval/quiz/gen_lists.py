@@ -398,17 +398,23 @@ def _true_false(ctx: Context, lst: Resolved, pool: list[Wrong]) -> list[Draft]:
     false = [
         (w.label, FALSE, w.member, w.home) for w in pool if w.home and w.member and w.member.usable
     ]
+
+    def ident(c: tuple) -> str:
+        return question_id(kind, question(c[0]), c[1])
+
+    def usable(c: tuple) -> bool:
+        return ctx.ledger.free(c[3].spec.document_id, [c[2].quote]) and not ctx.refused(
+            ident(c), c[3].spec.document_id, c[2].quote
+        )
+
     truth = int(stable_hash(lst.spec.id)[:2], 16) % 2 == 0
     for _ in range(lst.spec.cap(kind)):
-        candidates = [
-            c
-            for c in _order(true if truth else false, lambda c: c[0], statement)
-            if ctx.ledger.free(c[3].spec.document_id, [c[2].quote])
-            and not ctx.refused(
-                question_id(kind, question(c[0]), c[1]), c[3].spec.document_id, c[2].quote
-            )
-        ]
+        # a statement a reviewer kept comes first, true or false; then they alternate
+        kept = [c for c in true + false if ctx.review.allowed(ident(c)) and usable(c)]
+        group = _order(true if truth else false, lambda c: c[0], statement)
+        candidates = kept[:1] or [c for c in group if usable(c)]
         if candidates:
+            truth = candidates[0][1] == TRUE
             label, answer, member, home = candidates[0]
             drafts.append(
                 Draft(
