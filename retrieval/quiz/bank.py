@@ -12,7 +12,6 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from retrieval.domain.models import Document, Passage
-from retrieval.domain.naming import KIND_LABELS
 from retrieval.domain.quiz import QuizQuestion
 from retrieval.domain.text import fold
 from retrieval.knowledge.chunking import chunk_document
@@ -186,18 +185,6 @@ def load_bank(knowledge_dir: Path, similarity: Similarity | None = None) -> Bank
     passages = [p for doc in documents for p in chunk_document(doc)]
     curated = load_curated(knowledge_dir / "quiz")
     return build_report(documents, passages, curated, similarity=similarity)
-
-
-def matches_topic(q: QuizQuestion, topic: str) -> bool:
-    """A topic is a document id, a kind (``giai_phap`` or "giải pháp"), a style
-    ("scenario"), or part of either."""
-    wanted = fold(topic).strip().replace("_", " ")
-    names = [q.topic.document_id, q.topic.kind, KIND_LABELS[q.topic.kind], q.style]
-    return any(wanted in fold(n).replace("_", " ") for n in names)
-
-
-def filter_topic(bank: list[QuizQuestion], topic: str | None) -> list[QuizQuestion]:
-    return bank if not topic else [q for q in bank if matches_topic(q, topic)]
 
 
 def dump_json_lines(bank: list[QuizQuestion]) -> Iterable[str]:

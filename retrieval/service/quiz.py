@@ -14,6 +14,7 @@ import random
 import threading
 from collections import Counter
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 
 from retrieval.atomic import write_text_atomically
 from retrieval.config import Settings
@@ -21,14 +22,38 @@ from retrieval.domain.models import Document, Passage
 from retrieval.domain.quiz import QuizQuestion
 from retrieval.embedding.encoder import LazyEncoder
 from retrieval.index.versions import IndexVersion
-from retrieval.quiz.bank import BankReport, build_report, dump_json_lines, filter_topic
+from retrieval.quiz.bank import BankReport, build_report, dump_json_lines
 from retrieval.quiz.curated import CuratedError, load_curated
 from retrieval.quiz.review import REVIEW_FILE, Mark, Review, apply_marks, dump_review, load_review
 from retrieval.quiz.similarity import CACHE_FILE, Embedder, Similarity
+from retrieval.quiz.topics import filter_topic
+from retrieval.quiz.trainer_set import QuestionSet, SetProblem, read_question_set, set_name
 
 log = logging.getLogger(__name__)
 
-__all__ = ["BankReport", "Mark", "QuizService", "Review", "dump_json_lines"]
+__all__ = [
+    "BankReport",
+    "Mark",
+    "QuestionSet",
+    "QuizService",
+    "Review",
+    "SetProblem",
+    "TopicCounts",
+    "dump_json_lines",
+    "read_question_set",
+    "set_name",
+]
+
+
+@dataclass(frozen=True)
+class TopicCounts:
+    """How many questions of the bank each topic has (see ``retrieval.quiz.topics``)."""
+
+    documents: Counter[str]
+    kinds: Counter[str]
+    levels: Counter[str]
+    styles: Counter[str]
+
 
 #: (version name, documents with bodies, passages) of the index being served.
 CorpusSource = Callable[[], tuple[str, list[Document], list[Passage]]]
@@ -109,10 +134,15 @@ class QuizService:
         pool = self.pool(topic)
         return rng.sample(pool, min(count, len(pool)))
 
-    def topics(self) -> tuple[Counter[str], Counter[str]]:
-        """How many questions each document and each kind has."""
+    def topics(self) -> TopicCounts:
+        """How many questions each document, kind, level and kind of question has."""
         bank = self.bank()
-        return Counter(q.topic.document_id for q in bank), Counter(q.topic.kind for q in bank)
+        return TopicCounts(
+            documents=Counter(q.topic.document_id for q in bank),
+            kinds=Counter(q.topic.kind for q in bank),
+            levels=Counter(q.difficulty for q in bank),
+            styles=Counter(q.style for q in bank),
+        )
 
     def find(self, question_id: str) -> QuizQuestion | None:
         return next((q for q in self.bank() if q.id == question_id), None)
