@@ -28,6 +28,7 @@ from bot.metrics import Metrics
 from bot.settings import BotSettings
 from bot.storage.pending import PendingActions
 from bot.storage.question_log import QuestionLog
+from bot.storage.quiz_sets import QuizSets
 from bot.storage.quiz_state import QuizState
 from bot.storage.sqlite import Database, DatabaseError
 from retrieval.domain.models import Answer
@@ -48,6 +49,8 @@ class BotServices:
     database: Database
     question_log: QuestionLog
     quiz_state: QuizState
+    #: Trainers' own question sets (files sent to the bot).
+    quiz_sets: QuizSets
     pending: PendingActions
     #: The question bank over the documents served, built once per index version.
     quiz_bank: QuizService
@@ -84,6 +87,7 @@ class BotServices:
             database=database,
             question_log=QuestionLog(database),
             quiz_state=QuizState(database),
+            quiz_sets=QuizSets(database),
             pending=PendingActions(database),
             quiz_bank=QuizService(
                 settings, answering.index_version, answering.corpus, encoder=answering.encoder
@@ -139,6 +143,10 @@ class CustomContext(CallbackContext[ExtBot, BotData, dict, dict]):
     @property
     def quiz_state(self) -> QuizState:
         return self.services.quiz_state
+
+    @property
+    def quiz_sets(self) -> QuizSets:
+        return self.services.quiz_sets
 
     @property
     def pending(self) -> PendingActions:
