@@ -105,7 +105,6 @@ def seed_from_project_index(settings: Settings) -> None:
     settings.index_root.mkdir(parents=True, exist_ok=True)
     shutil.copytree(live, settings.index_root / live.name)
     (settings.index_root / CURRENT).write_text(live.name, encoding="utf-8")
-    seed_quiz_vectors(settings)
 
 
 def seed_quiz_vectors(settings: Settings) -> None:
@@ -121,6 +120,7 @@ def built_index(settings: Settings, encoder: Encoder) -> Settings:
     """Settings whose data dir holds a complete index of ``knowledge/``, really built here:
     chunked, stored in SQLite and FAISS, published (unchanged vectors are reused)."""
     seed_from_project_index(settings)
+    seed_quiz_vectors(settings)
     build_index(settings, encoder, load_knowledge_dir(settings.knowledge_dir))
     return settings
 
