@@ -120,15 +120,19 @@ async def start_group(
         return
     await context.db(state.beat, time.time())
     context.metrics.quiz_started("group")
-    previewed = await send_preview(context, run, user_id, group)
-    text = texts.GROUP_START.format(n=run.total, seconds=seconds, topic=topic_suffix(args.topic))
-    longest = max(period_of(context, run, q) or seconds for q in run.questions)
-    if longest > seconds:
-        text += "\n" + texts.GROUP_START_LONGER.format(seconds=longest)
-    if not previewed:
-        text += "\n" + texts.GROUP_PREVIEW_FAILED
-    await send_html(context.bot, chat_id, text, reply_to=reply_to)
-    schedule(context.job_queue, Step(run.id), 0.0)
+    try:
+        previewed = await send_preview(context, run, user_id, group)
+        text = texts.GROUP_START.format(
+            n=run.total, seconds=seconds, topic=topic_suffix(args.topic)
+        )
+        longest = max(period_of(context, run, q) or seconds for q in run.questions)
+        if longest > seconds:
+            text += "\n" + texts.GROUP_START_LONGER.format(seconds=longest)
+        if not previewed:
+            text += "\n" + texts.GROUP_PREVIEW_FAILED
+        await send_html(context.bot, chat_id, text, reply_to=reply_to)
+    finally:  # the session goes on (or ends, after errors) even if a message could not go
+        schedule(context.job_queue, Step(run.id), 0.0)
 
 
 async def refuse_busy(

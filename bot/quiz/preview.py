@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import logging
 
-from telegram.error import BadRequest, Forbidden
+from telegram.error import TelegramError
 
 from bot.context import CustomContext
 from bot.quiz import texts
@@ -37,11 +37,11 @@ def preview_text(context: CustomContext, run: QuizRun, group: str) -> str:
 
 
 async def send_preview(context: CustomContext, run: QuizRun, trainer: int, group: str) -> bool:
-    """Send the preview to the trainer's private chat; False when Telegram refuses (they
-    never started the bot, or an anonymous admin opened the session)."""
+    """Send the preview to the trainer's private chat; False when it could not go (they never
+    started the bot, an anonymous admin opened the session, or Telegram failed)."""
     try:
         await send_html(context.bot, trainer, preview_text(context, run, group))
-    except (Forbidden, BadRequest) as exc:
+    except TelegramError as exc:
         log.info("Không gửi được bản xem trước phiên %s cho %s: %s", run.id, trainer, exc)
         return False
     return True
