@@ -25,6 +25,7 @@ from bot import texts
 from bot.access import Access, Throttle
 from bot.health import Health, HealthServer
 from bot.metrics import Metrics
+from bot.quiz.inflight import PollsInFlight
 from bot.settings import BotSettings
 from bot.storage.pending import PendingActions
 from bot.storage.question_log import QuestionLog
@@ -64,6 +65,8 @@ class BotServices:
     reindexing: asyncio.Lock = field(default_factory=asyncio.Lock, repr=False)
     #: The key of the upload being ingested (a Cancel press must not race it).
     upload_running: str | None = None
+    #: Quiz polls being sent and stored (an answer to one waits for it).
+    polls_in_flight: PollsInFlight = field(default_factory=PollsInFlight, repr=False)
     #: One lock per group quiz session: a step of the session and /dungquiz never interleave.
     session_locks: defaultdict[int, asyncio.Lock] = field(
         default_factory=lambda: defaultdict(asyncio.Lock), repr=False

@@ -107,9 +107,10 @@ async def on_poll_answer(update: Update, context: CustomContext) -> None:
     if answer is None:
         return
     now = time.time()
-    done = await context.db(
-        record, context.quiz_state, answer, now, lambda poll: live_elapsed(poll, now)
-    )
+    state, in_flight = context.quiz_state, context.services.polls_in_flight
+    if in_flight.busy and await context.db(state.poll, answer.poll_id) is None:
+        await in_flight.stored()  # its poll may be the one being stored right now
+    done = await context.db(record, state, answer, now, lambda poll: live_elapsed(poll, now))
     if done is not None and done.new and done.run.kind == "practice":
         await practice_answered(context, done.run, done.poll, done.answer.correct)
 

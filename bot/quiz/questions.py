@@ -165,19 +165,20 @@ async def send_question(context: CustomContext, run: QuizRun, idx: int) -> QuizP
             open_period=period,
         )
 
-    chat_id, message = await to_chat(context, run.chat_id, call)
-    assert message.poll is not None
-    sent_at = time.time()
-    poll = QuizPoll(
-        poll_id=message.poll.id,
-        run_id=run.id,
-        idx=idx,
-        question_id=q.id,
-        chat_id=chat_id,
-        message_id=message.message_id,
-        sent_at=sent_at,
-        closes_at=sent_at + period if period else None,
-        closed=False,
-    )
-    await context.db(context.quiz_state.add_poll, poll)
+    async with context.services.polls_in_flight.sending():
+        chat_id, message = await to_chat(context, run.chat_id, call)
+        assert message.poll is not None
+        sent_at = time.time()
+        poll = QuizPoll(
+            poll_id=message.poll.id,
+            run_id=run.id,
+            idx=idx,
+            question_id=q.id,
+            chat_id=chat_id,
+            message_id=message.message_id,
+            sent_at=sent_at,
+            closes_at=sent_at + period if period else None,
+            closed=False,
+        )
+        await context.db(context.quiz_state.add_poll, poll)
     return poll
