@@ -7,14 +7,14 @@ import itertools
 
 import pytest
 
-from bot.quiz.questions import source_label
+from bot.quiz.questions import poll_question, source_label
 from bot.quiz.report import leaderboard, rank
 from bot.quiz.timing import backlog_elapsed, live_elapsed, poll_period
 from bot.settings import BotSettings
 from bot.storage.quiz_state import QuizAnswer, QuizPoll, QuizRun
 from bot.testing.harness import parse_html
 from retrieval.domain.models import DocumentMeta
-from retrieval.domain.quiz import QuizQuestion, QuizSource, QuizTopic
+from retrieval.domain.quiz import QuizQuestion, QuizSource, QuizTopic, telegram_len
 from retrieval.quiz.topics import filter_topic
 from retrieval.quiz.trainer_set import read_question_set
 
@@ -188,6 +188,36 @@ def test_problems_are_given_by_line() -> None:
     assert read_question_set("x.csv", b"a,b\n1,2\n").problems[0].code == ("no_question_column")
     assert read_question_set("x.txt", b"").problems[0].code == "unknown_format"
     assert read_question_set("x.csv", "Câu hỏi".encode("utf-16")).problems[0].code == "not_utf8"
+
+
+def test_lengths_are_counted_as_telegram_counts_them() -> None:
+    """Telegram counts UTF-16 code units: an emoji outside the BMP counts 2. A question of 295
+    characters with 5 such emoji is 300 characters long but 305 units, too long for a poll."""
+    emoji = "\U0001f3db"  # 🏛
+    assert telegram_len(emoji) == 2 and telegram_len("Thủ tục hành chính") == 18
+    long_question = "Câu hỏi " + "x" * 282 + emoji * 5 + "?"
+    assert len(long_question) == 296 and telegram_len(long_question) == 301
+    fits = "Câu hỏi " + "x" * 281 + emoji * 5 + "?"
+    long_option = "Phương án " + emoji * 46  # 56 characters, 102 units
+    csv_text = (
+        "câu hỏi,A,B,đáp án\n"
+        f"{long_question},Một,Hai,A\n"
+        f"Câu ngắn?,{long_option},Hai,B\n"
+        f"{fits},Một,Hai,A\n"
+    )
+    found = read_question_set("lop.csv", csv_text.encode())
+    problems = {(p.line, p.code): p.details for p in found.problems}
+    assert set(problems) == {(2, "question_too_long"), (3, "option_too_long")}
+    assert problems[(2, "question_too_long")]["length"] == 301
+    assert problems[(3, "option_too_long")]["length"] == 102
+    # the same file without the two bad rows: the question at the limit goes through, and its
+    # poll (with its number in front, if that fits) stays within 300 units
+    ok = read_question_set("lop.csv", ("câu hỏi,A,B,đáp án\n" + f"{fits},Một,Hai,A\n").encode())
+    (q,) = ok.questions
+    assert telegram_len(q.question) == 300 and telegram_len(q.explanation) <= 200
+    assert telegram_len(poll_question(q, 0, 10)) <= 300
+    with pytest.raises(ValueError):
+        QuizQuestion.model_validate(q.model_dump() | {"question": long_question})
 
 
 def test_a_yaml_file_is_read_with_its_lines() -> None:

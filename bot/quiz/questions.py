@@ -20,7 +20,7 @@ from bot.send import send_html
 from bot.storage.quiz_state import QuizPoll, QuizRun
 from retrieval.domain import naming
 from retrieval.domain.models import DocumentMeta
-from retrieval.domain.quiz import DIFFICULTIES, MAX_QUESTION, QuizQuestion
+from retrieval.domain.quiz import DIFFICULTIES, MAX_QUESTION, QuizQuestion, telegram_len
 from retrieval.domain.text import fold
 from retrieval.service.quiz import TopicCounts, set_name
 
@@ -136,7 +136,7 @@ async def to_chat(
 def poll_question(q: QuizQuestion, idx: int, total: int) -> str:
     for template in texts.POLL_NUMBERS:
         prefix = template.format(i=idx + 1, total=total)
-        if len(prefix) + len(q.question) <= MAX_QUESTION:
+        if telegram_len(prefix + q.question) <= MAX_QUESTION:
             return prefix + q.question
     return q.question  # a question at Telegram's limit goes without its number
 

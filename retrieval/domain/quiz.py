@@ -8,12 +8,18 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 from retrieval.domain.models import PassageKind, PassageStatus
 
-#: Telegram's quiz-poll limits.
+#: Telegram's quiz-poll limits, in UTF-16 code units (``telegram_len``).
 MAX_QUESTION = 300
 MAX_OPTION = 100
 MAX_EXPLANATION = 200
 MIN_OPTIONS = 2
 MAX_OPTIONS = 10
+
+
+def telegram_len(text: str) -> int:
+    """The length Telegram counts: UTF-16 code units (an emoji outside the BMP counts 2)."""
+    return len(text.encode("utf-16-le")) // 2
+
 
 Origin = Literal["curated", "generated"]
 #: The thinking a question asks for: recall the text, understand it, apply it to a case.
@@ -100,8 +106,12 @@ class QuizQuestion(BaseModel):
     @model_validator(mode="after")
     def _options_fit(self) -> QuizQuestion:
         for option in self.options:
-            if not option.strip() or len(option) > MAX_OPTION:
+            if not option.strip() or telegram_len(option) > MAX_OPTION:
                 raise ValueError(f"phương án rỗng hoặc dài quá {MAX_OPTION} ký tự: {option!r}")
+        if telegram_len(self.question) > MAX_QUESTION:
+            raise ValueError(f"câu hỏi dài quá {MAX_QUESTION} ký tự (UTF-16)")
+        if telegram_len(self.explanation) > MAX_EXPLANATION:
+            raise ValueError(f"giải thích dài quá {MAX_EXPLANATION} ký tự (UTF-16)")
         folded = [" ".join(o.lower().split()) for o in self.options]
         if len(set(folded)) != len(folded):
             raise ValueError("các phương án bị trùng nhau")

@@ -38,6 +38,7 @@ from retrieval.domain.quiz import (
     QuizQuestion,
     QuizSource,
     QuizTopic,
+    telegram_len,
 )
 from retrieval.domain.text import fold, nfc
 
@@ -225,8 +226,8 @@ def _row_problems(row: _Row) -> list[SetProblem]:
 
     if not row.question:
         add("no_question")
-    elif len(row.question) > MAX_QUESTION:
-        add("question_too_long", length=len(row.question), limit=MAX_QUESTION)
+    elif telegram_len(row.question) > MAX_QUESTION:
+        add("question_too_long", length=telegram_len(row.question), limit=MAX_QUESTION)
     filled = [o for o in row.options if o]
     if len(filled) < MIN_OPTIONS:
         add("too_few_options", count=len(filled))
@@ -235,8 +236,9 @@ def _row_problems(row: _Row) -> list[SetProblem]:
     for i, option in enumerate(row.options):
         if not option:
             add("blank_option", option=LETTERS[i])
-        elif len(option) > MAX_OPTION:
-            add("option_too_long", option=LETTERS[i], length=len(option), limit=MAX_OPTION)
+        elif telegram_len(option) > MAX_OPTION:
+            length = telegram_len(option)
+            add("option_too_long", option=LETTERS[i], length=length, limit=MAX_OPTION)
     if len({" ".join(fold(o).split()) for o in filled}) < len(filled):
         add("duplicate_options")
     if not row.key and row.index is None:
@@ -244,10 +246,20 @@ def _row_problems(row: _Row) -> list[SetProblem]:
     elif len(filled) >= MIN_OPTIONS and _key_index(row) is None:
         letters = ", ".join(LETTERS[: len(row.options)])
         add("bad_key", key=row.key if row.index is None else row.index, letters=letters)
-    if len(row.explanation) > MAX_EXPLANATION:
-        add("explanation_too_long", length=len(row.explanation), limit=MAX_EXPLANATION)
+    if telegram_len(row.explanation) > MAX_EXPLANATION:
+        length = telegram_len(row.explanation)
+        add("explanation_too_long", length=length, limit=MAX_EXPLANATION)
     if row.level and fold(row.level).lower() not in {fold(d) for d in DIFFICULTIES}:
         add("bad_level", level=row.level)
+    return out
+
+
+def _fit(text: str, limit: int) -> str:
+    """``text`` shortened until Telegram counts at most ``limit`` (an emoji counts 2)."""
+    out, room = shorten(text, limit), limit
+    while telegram_len(out) > limit:
+        room -= telegram_len(out) - limit
+        out = shorten(text, room)
     return out
 
 
@@ -267,7 +279,7 @@ def _question(row: _Row, name: str) -> QuizQuestion:
         options=row.options,
         correct=correct,
         explanation=row.explanation
-        or shorten(f"«{answer}»" + (f" — {row.source}" if row.source else ""), MAX_EXPLANATION),
+        or _fit(f"«{answer}»" + (f" — {row.source}" if row.source else ""), MAX_EXPLANATION),
         origin="curated",
         style="curated",
         topic=QuizTopic(document_id=document, kind="khac"),
