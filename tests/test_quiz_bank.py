@@ -12,8 +12,9 @@ from pathlib import Path
 
 import pytest
 
+from bot.quiz.questions import poll_question
 from retrieval.domain.models import Document, Passage
-from retrieval.domain.quiz import QuizQuestion
+from retrieval.domain.quiz import QuizQuestion, telegram_len
 from retrieval.embedding.encoder import Encoder
 from retrieval.knowledge.chunking import chunk_document
 from retrieval.knowledge.documents import load_knowledge_dir, parse_markdown
@@ -164,11 +165,12 @@ def test_keys_are_spread_over_positions(bank: list[QuizQuestion]) -> None:
 
 
 def test_telegram_limits(bank: list[QuizQuestion]) -> None:
+    """Telegram counts UTF-16 code units; the number put in front of a poll fits too."""
     for q in bank:
-        assert len(q.question) <= 300, q.id
+        assert telegram_len(poll_question(q, 9, 10)) <= 300, q.id
         assert 2 <= len(q.options) <= 10, q.id
-        assert all(0 < len(o) <= 100 for o in q.options), q.id
-        assert len(q.explanation) <= 200, q.id
+        assert all(0 < telegram_len(o) <= 100 for o in q.options), q.id
+        assert telegram_len(q.explanation) <= 200, q.id
         assert 0 <= q.correct < len(q.options), q.id
 
 
@@ -339,6 +341,15 @@ def test_user_facing_text_is_vietnamese_with_diacritics(bank: list[QuizQuestion]
         assert has_diacritics(q.question) and has_diacritics(q.explanation), q.id
         assert unicodedata.is_normalized("NFC", q.question + "".join(q.options)), q.id
         assert q.question.rstrip().endswith(("?", ".", "»")), q.id
+
+
+def test_a_cut_section_name_ends_on_a_whole_phrase(bank: list[QuizQuestion]) -> None:
+    """ "Nghị quyết 76/NQ-CP, III. Nội dung, mục tiêu, nhiệm vụ cụ thể…", never "… của…"."""
+    cut = [q.explanation.rsplit(" — ", 1)[-1] for q in bank]
+    cut = [where for where in cut if "…" in where.split(". Lưu ý")[0]]
+    assert cut  # the long heading of Nghị quyết 76/NQ-CP is cut in some explanations
+    for where in cut:
+        assert not re.search(r"\b(?:của|và|về|các|cho|với|trong|theo|để)…", where), where
 
 
 def test_the_count_question_of_the_issue(bank: list[QuizQuestion]) -> None:

@@ -31,6 +31,22 @@ def heading_label(heading: str) -> str:
     return sentence_case(text.lower()) if text.isupper() else text
 
 
+#: Words a cut heading must not end on ("… nhiệm vụ cụ thể của…").
+_DANGLING = frozenset("của và về các cho với trong theo để những là từ đến tại hoặc".split())
+
+
+def short_heading(label: str, limit: int = 40) -> str:
+    """``label`` within ``limit`` characters, cut after a word that can end a phrase:
+    "Nội dung, mục tiêu, nhiệm vụ cụ thể…", not "… cụ thể của…"."""
+    cut = shorten(label, limit)
+    if cut == label:
+        return label
+    words = cut.removesuffix("…").split()
+    while len(words) > 1 and words[-1].lower() in _DANGLING:
+        words.pop()
+    return " ".join(words).rstrip(",;:") + "…"
+
+
 @dataclass
 class Corpus:
     """Documents and passages, with the repealed and the no-longer-in-force set apart, and the
@@ -129,7 +145,7 @@ class Corpus:
         top = passage.section.split(SEP)[0]
         roman = _ROMAN_HEAD.match(top)
         if top.isupper() or roman:
-            return f"{name}, {(roman.group(0) if roman else '')}{shorten(heading_label(top), 40)}"
+            return f"{name}, {(roman.group(0) if roman else '')}{short_heading(heading_label(top))}"
         return name
 
     def citation(self, passage: Passage) -> str | None:
