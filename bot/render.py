@@ -110,6 +110,9 @@ def render_answer(answer: Answer, *, title: str | None = None) -> str:
     paragraphs = [head]
     if answer.english:
         paragraphs.append(f"<i>{esc(messages.ENGLISH_NOTE)}</i>")
+    if answer.listing is not None and answer.listing.counted:
+        count = f"<b>{len(answer.listing.items)}</b>"
+        paragraphs.append(f"🔢 {esc(messages.LIST_COUNT).replace('{n}', count)}")
     if answer.lead is not None:
         lines = [f"📌 {snippet_html(answer.lead.snippet)} [{answer.lead.citation}]"]
         lines += notes_of(answer.lead.citation)

@@ -38,8 +38,9 @@ def main(argv: list[str] | None = None) -> int:
         for q in load_questions(path):
             result = answering.searcher.search(q.question)
             ev = result.evidence
-            missing = ",".join(f"{m.what}:{m.value}" for m in ev.missing)
-            refuses = ev.confidence < threshold or bool(ev.missing)
+            facts = answering.missing_facts(result)
+            missing = ",".join(f"{m.what}:{m.value}" for m in facts)
+            refuses = ev.confidence < threshold or bool(facts)
             line = (
                 f"{q.id:>4} {'N' if q.abstain else 'A'} conf {ev.confidence:.3f} cov "
                 f"{ev.coverage:.2f} dense {ev.dense:.3f} sent {ev.sentence:.3f} "
@@ -49,7 +50,7 @@ def main(argv: list[str] | None = None) -> int:
                 print(line)
             if refuses != q.abstain:
                 wrong.append(line)
-            if q.abstain and not ev.missing:
+            if q.abstain and not facts:
                 refused.append((ev.confidence, q.question))
             elif not q.abstain:
                 answerable.append((ev.confidence, q.question))

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from bot.render import render_answer
 from retrieval.cli.evaluate import renderers
 from retrieval.cli.render import citation_line, render_text
 from retrieval.domain import messages, naming
@@ -115,6 +116,36 @@ def test_lists_are_whole_in_order_and_each_item_cited(
         assert -1 not in positions and positions == sorted(positions), name
 
 
+@pytest.mark.parametrize(
+    ("question", "count"),
+    [
+        ("nghi quyet 76 co bao nhieu quan diem chi dao", 5),  # typed without accents
+        ("NQ 76 đề ra mấy giải pháp?", 6),
+    ],
+)
+def test_how_many_is_answered_by_the_whole_list_counted(
+    assistant: AnsweringService, question: str, count: int
+) -> None:
+    """No sentence says "5 quan điểm": the document's own list is the figure asked for."""
+    answer = assistant.ask(question)
+    assert not answer.abstained, render_text(answer)
+    assert answer.listing is not None and len(answer.listing.items) == count
+    assert answer.listing.counted
+    expected = messages.LIST_COUNT.format(n=count)
+    assert render_text(answer).startswith(expected)
+    assert RENDERERS["telegram"](answer).strip().startswith(f"🔢 {expected}")
+    assert f"🔢 Văn bản nêu <b>{count}</b> mục." in render_answer(answer)
+
+
+def test_how_many_is_not_repeated_when_the_opening_sentence_says_it(
+    assistant: AnsweringService,
+) -> None:
+    answer = assistant.ask("Chương trình tổng thể 2021-2030 tập trung vào mấy nội dung?")
+    assert answer.listing is not None and len(answer.listing.items) == 6
+    assert not answer.listing.counted
+    assert answer.lead is not None and "6 nội dung" in answer.lead.snippet.text
+
+
 def test_one_item_asked_by_its_place_is_answered_alone(assistant: AnsweringService) -> None:
     answer = assistant.ask("Bài học kinh nghiệm thứ ba là gì?")
     assert answer.listing is None and answer.lead is not None
@@ -178,6 +209,16 @@ def test_near_domain_question_is_told_the_fact_is_missing(
     text = render_text(answer)
     assert "không nêu" in text or "chưa có văn bản Nghị định 61/2018/NĐ-CP" in text
     assert messages.RELATED in text and "[1]" not in text
+
+
+def test_a_period_is_found_in_the_documents_about_it(assistant: AnsweringService) -> None:
+    """A period ("giai đoạn 2011 - 2020") is, not a year to find a figure for; the limitations
+    of that period are shown first, in whatever words the report uses."""
+    answer = assistant.ask("han che cua cchc giai doan 2011 - 2020 la gi")
+    assert not answer.abstained, render_text(answer)
+    assert answer.groups and answer.groups[0].kind == "han_che"
+    for name, text in shown(answer).items():
+        assert normalise("trên cả 06 lĩnh vực chưa thực sự nổi bật") in text, name
 
 
 def test_paraphrase_with_few_shared_words_is_answered(assistant: AnsweringService) -> None:

@@ -8,6 +8,7 @@ Nothing is paraphrased: every word shown is a passage's own, cut only between cl
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -153,7 +154,9 @@ def _listing(found: FoundList, query: Query, result: SearchResult, layout: _Layo
         text, _ = trim(item.text, query, ITEM_BUDGET, keep_start=True)
         number = layout.show(_hit_for(item.passage, result), text)
         items.append(ListItem(label=item.label, snippet=Snippet(text=text), citation=number))
-    return AnswerList(head=head, items=items)
+    # "mấy quan điểm?" is answered by the count, unless the opening sentence already says it
+    said = head is not None and re.search(rf"(?<!\d){len(items)}(?!\d)", head.snippet.text)
+    return AnswerList(head=head, items=items, counted=query.counts_list and not said)
 
 
 def _status_lead(query: Query, hit: Hit) -> Snippet | None:
@@ -178,9 +181,14 @@ def _lead_sentence(
                 opening = [s for s in sentences[h.passage.id] if s.unit.item]
                 if opening:
                     return opening[0]
+    top = kept[:3]
+    if query.kinds and any(h.passage.kind in query.kinds for h in top):
+        # "hạn chế … là gì?": the answer is a limitation, not the sentence that names most
+        # of the question's other words
+        top = [h for h in top if h.passage.kind in query.kinds]
     ranked = [
         (s.score * (1 - LEAD_RANK_DECAY * rank), s)
-        for rank, h in enumerate(kept[:3])
+        for rank, h in enumerate(top)
         for s in sentences[h.passage.id]
         if not s.furniture
     ]
@@ -280,9 +288,11 @@ def compose(
             listed.add(found.head_passage.id)
     # A phone screen: the passages that answer best, in the order found; the rest is one
     # tap away ("more results").
+    # A question that names a kind ("hạn chế … là gì?") sees passages of that kind first,
+    # even those that say it in other words ("chưa thực sự nổi bật").
     quoted = sorted(
         (h for h in kept if h.passage.id not in listed),
-        key=lambda h: relevance[h.passage.id],
+        key=lambda h: (h.passage.kind in query.kinds, relevance[h.passage.id]),
         reverse=True,
     )[: MAX_BULLETS + 1]
     bullets = 0

@@ -155,6 +155,8 @@ def read_sentences(
         if unit.role != "sentence":
             continue
         text = unit.text(passage.text)
+        if not any(c.isalnum() for c in text):
+            continue  # a stray "." left between two items is not a sentence
         # An item is read with the sentence that announces its list: "d) Nhận tiền hoặc quà
         # biếu …" is about "cán bộ, công chức" because "1. Nghiêm cấm cán bộ, công chức …
         # thực hiện các hành vi sau:" says so.

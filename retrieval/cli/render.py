@@ -61,6 +61,8 @@ def render_text(answer: Answer) -> str:
     lines: list[str] = []
     if answer.english:
         lines += [messages.ENGLISH_NOTE, ""]
+    if answer.listing is not None and answer.listing.counted:
+        lines.append(messages.LIST_COUNT.format(n=len(answer.listing.items)))
     if answer.lead is not None:
         lines.append(f"{_text(answer.lead.snippet)} [{answer.lead.citation}]")
         lines += notes_of(answer.lead.citation, "  ")

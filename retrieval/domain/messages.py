@@ -172,6 +172,8 @@ _QUESTION_PROBLEMS = {
 ENGLISH_NOTE = "The sources below are in Vietnamese (nguồn trích dẫn bằng tiếng Việt)."
 RELATED = "Nội dung gần nhất trong cơ sở tri thức (không phải câu trả lời):"
 SOURCES = "Nguồn trích dẫn"
+#: Before a list whose size the question asked ("mấy quan điểm?"); {n} is the count.
+LIST_COUNT = "Văn bản nêu {n} mục."
 
 _MISSING = {
     "document": "Cơ sở tri thức chưa có văn bản {value}, nên tôi không trả lời được câu hỏi này.",

@@ -190,6 +190,8 @@ class AnswerList(BaseModel):
 
     head: Bullet | None = None
     items: list[ListItem]
+    #: The question asked how many there are: the count leads the answer.
+    counted: bool = False
 
 
 class QuestionProblem(BaseModel):

@@ -31,7 +31,7 @@ from retrieval.domain.text import (
     syllables,
     tone_key,
 )
-from retrieval.search.query import NamedDocument, Query
+from retrieval.search.query import NamedDocument, Query, names_period
 
 #: Passage similarity (e5-small, cosine) below LOW says nothing; above HIGH it is as good as
 #: an exact match.
@@ -310,11 +310,14 @@ def missing_facts(
             out.append(Missing("document", doc.text))
     figure_asked = bool(query.wants & {"number", "duration", "percent", "money"})
     for year in query.years:
+        if year in query.period_years:
+            # "giai đoạn 2011-2020": named by a passage found, or the document it belongs to
+            if not any(names_period(everywhere, p) for p in query.periods if year in p):
+                out.append(Missing("year", year))
+            continue
         if year not in folded and year not in years_known:
             out.append(Missing("year", year))
-        elif (
-            figure_asked and year not in query.period_years and not _figure_in_year(answering, year)
-        ):
+        elif figure_asked and not _figure_in_year(answering, year):
             # "thứ mấy năm 2020?": a ranking of 2016–2019 does not answer it
             out.append(Missing("year", year))
     for place in query.places:

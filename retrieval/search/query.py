@@ -43,6 +43,8 @@ _ORDINAL_REF = re.compile(
     rf"\b(?:{_LIST_NOUNS})(?: \w+){{0,3}}? thu (nhat|hai|ba|tu|nam|sau|bay|tam|chin|muoi|\d+)\b"
 )
 _ARTICLE_REF = re.compile(r"\bdieu (\d+[a-z]?)\b")
+#: "bao nhiêu quan điểm", "mấy bài học", "how many lessons": a count of a list's members.
+_COUNT_OF_LIST = re.compile(rf"\b(?:bao nhieu|may|how many)\s+(?:{_LIST_NOUNS})\b")
 _COUNT_IN_QUESTION = re.compile(rf"\b(\d+|{'|'.join(_NUMBER_WORDS)})\s+(?:{_LIST_NOUNS})\b")
 #: "61/2018/NĐ-CP", "76/NQ-CP", "1234/VPCP-KSTT", "07-NQ/TU": a document's number.
 _DOC_NUMBER = re.compile(
@@ -132,6 +134,8 @@ class Query:
     kinds: set[PassageKind] = field(default_factory=set)
     wants: set[str] = field(default_factory=set)
     asks_list: bool = False
+    #: The question asks how many members a list has; the whole list answers it.
+    counts_list: bool = False
     #: The number of items the question expects ("7 bài học" → 7).
     expected_count: int | None = None
     #: The item asked for by its place ("bài học thứ ba" → 3).
@@ -143,6 +147,7 @@ class Query:
     years: list[str] = field(default_factory=list)
     #: Years that bound a period the question names ("giai đoạn 2021-2030").
     period_years: set[str] = field(default_factory=set)
+    periods: list[tuple[str, str]] = field(default_factory=list)
     places: list[str] = field(default_factory=list)
     #: Content words of the question, lower-cased, with the accents typed or restored (a word
     #: without accents matches any accented form), and their alternatives (synonyms, glosses).
@@ -197,6 +202,11 @@ def _number(token: str) -> int | None:
     return _NUMBER_WORDS.get(token) or ORDINALS.get(token)
 
 
+def names_period(text: str, period: tuple[str, str]) -> bool:
+    """Whether ``text`` names the ``period`` ("2011 - 2020", "2011–2020", "2011-2020")."""
+    return re.search(rf"{period[0]}\s*[–-]\s*{period[1]}", text) is not None
+
+
 def analyse(question: str, vocabulary: Vocabulary, accent_forms: dict[str, str]) -> Query:
     """Read a (cleaned) question."""
     english = is_english(question)
@@ -239,12 +249,13 @@ def analyse(question: str, vocabulary: Vocabulary, accent_forms: dict[str, str])
         vocabulary=vocabulary,
         places=vocabulary.places_in(restored),
     )
-    query.asks_list = bool(_LIST_QUESTION.search(head_of(lexical_folded)))
+    query.counts_list = bool(_COUNT_OF_LIST.search(head_of(lexical_folded)))
+    query.asks_list = query.counts_list or bool(_LIST_QUESTION.search(head_of(lexical_folded)))
     if m := _COUNT_IN_QUESTION.search(folded):
         query.expected_count = _number(m.group(1))
     if m := _ORDINAL_REF.search(lexical_folded):
         query.ordinal = _number(m.group(1))
-        query.asks_list = False  # one item of a list, by its place
+        query.asks_list = query.counts_list = False  # one item of a list, by its place
     if m := _ARTICLE_REF.search(folded):
         query.article = m.group(1)
     query.documents = named_documents(question)
@@ -252,9 +263,10 @@ def analyse(question: str, vocabulary: Vocabulary, accent_forms: dict[str, str])
         words = [w for w in (m.group(1) or m.group(2)).split() if w not in STOPWORDS]
         query.procedure = " ".join(words[:3]) if len(words) >= 2 else None
     query.years = list(dict.fromkeys(_YEAR.findall(question)))
-    query.period_years = {
-        y for m in re.finditer(r"(\d{4})\s*[–-]\s*(\d{4})", question) for y in m.groups()
-    }
+    query.periods = [
+        (m.group(1), m.group(2)) for m in re.finditer(r"(\d{4})\s*[–-]\s*(\d{4})", question)
+    ]
+    query.period_years = {y for period in query.periods for y in period}
     query.defines = _defined(fold(vocabulary.expand(restored, keep=False)))
     return query
 

@@ -22,7 +22,7 @@ from retrieval.index.versions import IndexVersion, current_version_dir
 from retrieval.knowledge.structure import item_label
 from retrieval.search.evidence import Evidence, idf_of, judge
 from retrieval.search.lexical import Lexical
-from retrieval.search.query import ORDINALS, Query, analyse
+from retrieval.search.query import ORDINALS, Query, analyse, names_period
 from retrieval.search.swap import ReadWriteLock
 
 #: A sector's provisions weigh this much less when the question does not name the sector:
@@ -222,6 +222,19 @@ class Searcher:
                 and (not query.kinds or passages[pid].kind in query.kinds)
             ]
             lists.append((ORDINAL_WEIGHT, item))
+        if query.periods:  # "giai đoạn 2011-2020": passages about that period
+            titles = {d.id: f"{d.title}\n{d.summary or ''}" for d in self.documents.values()}
+            about = [
+                pid
+                for pid in present
+                if any(
+                    names_period(f"{titles.get(passages[pid].doc_id, '')}\n{passages[pid].text}", p)
+                    for p in query.periods
+                )
+            ]
+            if query.kinds:  # "hạn chế … giai đoạn 2011-2020": those of the kind asked first
+                about = [pid for pid in about if passages[pid].kind in query.kinds] or about
+            lists.append((1.0, about))
         if query.synonyms:  # when no passage says it the question's way, those that say
             # it another way ("trùng lắp" for "chồng chéo") are what the words miss
             folded = {pid: fold(passages[pid].text) for pid in present}

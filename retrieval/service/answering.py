@@ -10,6 +10,7 @@ import logging
 import threading
 
 from retrieval.answer.compose import abstain, compose, compose_more, refuse_missing
+from retrieval.answer.lists import find_list
 from retrieval.config import Settings
 from retrieval.domain.models import (
     Answer,
@@ -21,6 +22,7 @@ from retrieval.domain.models import (
 )
 from retrieval.domain.text import STOPWORDS, clean, fold, syllables
 from retrieval.embedding.encoder import Encoder
+from retrieval.search.evidence import Missing
 from retrieval.search.searcher import Searcher, SearchResult
 
 log = logging.getLogger(__name__)
@@ -98,9 +100,18 @@ class AnsweringService:
             answer.confidence = result.confidence
             answer.english = result.query.english
             return answer
-        if result.evidence.missing:
-            return refuse_missing(question, result.query, result, result.evidence.missing)
+        if missing := self.missing_facts(result):
+            return refuse_missing(question, result.query, result, missing)
         return None
+
+    def missing_facts(self, result: SearchResult) -> list[Missing]:
+        """The facts the question names that the passages found do not hold. A count of a
+        list's members ("mấy quan điểm?") is held by the whole list when one is found."""
+        missing = result.evidence.missing
+        if result.query.counts_list and any(m.what == "figure" for m in missing):
+            if find_list(result.query, result, self.searcher.idf, must=True) is not None:
+                missing = [m for m in missing if m.what != "figure"]
+        return missing
 
     def reload_if_changed(self) -> bool:
         """Switch to a newly published index version; True when it did. Questions in flight
