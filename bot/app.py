@@ -29,6 +29,7 @@ from bot.metrics import Metrics
 from bot.questions import answer, buttons, intro
 from bot.quiz import group
 from bot.quiz import handlers as quiz
+from bot.quiz import sets as quiz_sets
 from bot.request import CallObserver, ObservedRequest
 from bot.settings import BotSettings
 from bot.storage.sqlite import DatabaseError
@@ -79,6 +80,12 @@ def add_handlers(app: Application) -> None:
     app.add_handler(MessageHandler(new_messages & filters.TEXT & ~filters.COMMAND, answer.on_text))
     app.add_handler(
         MessageHandler(new_messages & private & filters.COMMAND, intro.on_unknown_command)
+    )
+    question_file = filters.Document.FileExtension(quiz_sets.EXTENSIONS[0])
+    for extension in quiz_sets.EXTENSIONS[1:]:
+        question_file |= filters.Document.FileExtension(extension)
+    app.add_handler(
+        MessageHandler(new_messages & private & question_file, quiz_sets.on_question_file)
     )
     app.add_handler(
         MessageHandler(new_messages & private & filters.Document.ALL, ingest.on_document)

@@ -25,9 +25,11 @@ from bot import texts
 from bot.access import Access, Throttle
 from bot.health import Health, HealthServer
 from bot.metrics import Metrics
+from bot.quiz.inflight import PollsInFlight
 from bot.settings import BotSettings
 from bot.storage.pending import PendingActions
 from bot.storage.question_log import QuestionLog
+from bot.storage.quiz_sets import QuizSets
 from bot.storage.quiz_state import QuizState
 from bot.storage.sqlite import Database, DatabaseError
 from retrieval.domain.models import Answer
@@ -48,6 +50,8 @@ class BotServices:
     database: Database
     question_log: QuestionLog
     quiz_state: QuizState
+    #: Trainers' own question sets (files sent to the bot).
+    quiz_sets: QuizSets
     pending: PendingActions
     #: The question bank over the documents served, built once per index version.
     quiz_bank: QuizService
@@ -61,6 +65,8 @@ class BotServices:
     reindexing: asyncio.Lock = field(default_factory=asyncio.Lock, repr=False)
     #: The key of the upload being ingested (a Cancel press must not race it).
     upload_running: str | None = None
+    #: Quiz polls being sent and stored (an answer to one waits for it).
+    polls_in_flight: PollsInFlight = field(default_factory=PollsInFlight, repr=False)
     #: One lock per group quiz session: a step of the session and /dungquiz never interleave.
     session_locks: defaultdict[int, asyncio.Lock] = field(
         default_factory=lambda: defaultdict(asyncio.Lock), repr=False
@@ -84,8 +90,11 @@ class BotServices:
             database=database,
             question_log=QuestionLog(database),
             quiz_state=QuizState(database),
+            quiz_sets=QuizSets(database),
             pending=PendingActions(database),
-            quiz_bank=QuizService(settings, answering.index_version, answering.corpus),
+            quiz_bank=QuizService(
+                settings, answering.index_version, answering.corpus, encoder=answering.encoder
+            ),
             access=Access(settings.admin_ids, settings.allowed_users, settings.allowed_chats),
             throttle=Throttle(limit=settings.throttle_per_minute),
             executor=ThreadPoolExecutor(settings.workers, thread_name_prefix="cchc-ask"),
@@ -137,6 +146,10 @@ class CustomContext(CallbackContext[ExtBot, BotData, dict, dict]):
     @property
     def quiz_state(self) -> QuizState:
         return self.services.quiz_state
+
+    @property
+    def quiz_sets(self) -> QuizSets:
+        return self.services.quiz_sets
 
     @property
     def pending(self) -> PendingActions:

@@ -78,6 +78,16 @@ class BotSettings(Settings):
     quiz_grace: float = Field(
         1.0, ge=0, le=30, description="Số giây chờ thêm câu trả lời đến trễ trước khi đóng câu"
     )
+    quiz_read_chars_per_second: float = Field(
+        20.0,
+        ge=0,
+        le=1000,
+        description="Tốc độ đọc (ký tự/giây) dùng để kéo dài thời gian của câu đố dài trong nhóm "
+        "(0: không kéo dài)",
+    )
+    quiz_set_max_kb: int = Field(
+        512, ge=1, le=20480, description="Cỡ tối đa (KB) của tệp câu hỏi người hướng dẫn gửi"
+    )
     upload_max_mb: int = Field(
         20, ge=1, le=20, description="Cỡ tối đa (MB) của tệp quản trị viên gửi để thêm văn bản"
     )

@@ -75,7 +75,9 @@ HELP = (
     "/myid – số id Telegram của bạn (và của nhóm), để quản trị viên cấp quyền\n"
     "/quiz [số câu] [chủ đề] – luyện tập bằng câu đố; /diem – kết quả các lượt đố của bạn\n"
     "Trong nhóm, người hướng dẫn gõ /quiz [số câu] [số giây] [chủ đề] để mở phiên đố, "
-    "/dungquiz để dừng, /ketqua để nhận bảng kết quả (CSV).\n\n"
+    "/dungquiz để dừng, /ketqua để nhận bảng kết quả (CSV). Chủ đề là mã văn bản, nội dung, "
+    "mức độ (nhớ, hiểu, vận dụng) hoặc “tình huống”; người hướng dẫn cũng có thể gửi cho tôi "
+    "tệp CSV hoặc YAML câu hỏi của mình rồi mở phiên theo tên tệp.\n\n"
     "Tôi chỉ trích dẫn văn bản có trong cơ sở tri thức; khi không đủ căn cứ, tôi sẽ nói rõ."
 )
 HELP_NO_USERNAME = "tên bot"
@@ -248,97 +250,3 @@ REPORT_PHASES = {
 }
 REPORT_DUPLICATE = "Trùng nội dung: <code>{doc_id}</code> giống hệt <code>{twin}</code> (bỏ qua)"
 REPORT_SERVING = "Trợ lý đã chuyển sang phiên bản mới, không cần khởi động lại."
-
-# -- quiz -----------------------------------------------------------------------------------
-BUTTON_SOURCE = "📄 Nguồn"
-BUTTON_RETRY_MISSED = "🔁 Làm lại các câu sai"
-QUIZ_USAGE = (
-    "Cú pháp: /quiz [số câu] [chủ đề], ví dụ /quiz 5 giải pháp.\n"
-    "Trong nhóm, người hướng dẫn gõ /quiz [số câu] [số giây mỗi câu] [chủ đề], ví dụ "
-    "/quiz 10 30 nq-76."
-)
-QUIZ_BAD_COUNT = "Số câu phải từ 1 đến {max}."
-QUIZ_BAD_PERIOD = "Thời gian mỗi câu phải từ {min} đến 600 giây."
-QUIZ_NO_QUESTIONS = "Chưa có câu hỏi nào cho chủ đề <b>{topic}</b>. Bạn có thể chọn:\n{topics}"
-QUIZ_BANK_EMPTY = "Hiện ngân hàng câu hỏi còn trống. Vui lòng thử lại sau khi có văn bản."
-QUIZ_TOPICS_DOCS = "<b>Theo văn bản</b> (gõ mã văn bản):"
-QUIZ_TOPICS_KINDS = "<b>Theo nội dung</b>:"
-QUIZ_TOPIC_LINE = "• <code>{name}</code> – {count} câu"
-QUIZ_PRACTICE_START = (
-    "📝 <b>Bắt đầu luyện tập: {n} câu</b>{topic}.\n"
-    "Chọn đáp án trong từng câu đố; sau mỗi câu, bấm “📄 Nguồn” để đọc nguyên văn đoạn trích."
-)
-QUIZ_TOPIC_SUFFIX = " – chủ đề <b>{topic}</b>"
-QUIZ_TOPIC_LINE_HEAD = "Chủ đề: <b>{topic}</b>"
-QUIZ_PRACTICE_REPLACED = "Lượt luyện tập trước chưa xong đã được dừng."
-#: A poll's number before its question, the longest that fits Telegram's 300 characters.
-QUIZ_POLL_NUMBERS = ("Câu {i}/{total}: ", "{i}/{total}: ")
-QUIZ_RIGHT = "✅ <b>Chính xác!</b>"
-QUIZ_WRONG = "❌ <b>Chưa đúng.</b> Đáp án đúng: <b>{answer}</b>"
-QUIZ_SOURCE_LINE = "Nguồn: {source}"
-QUIZ_RESULT_HEAD = "🏁 <b>Kết quả: {correct}/{asked} câu đúng</b>"
-QUIZ_RESULT_STOPPED = "⏹ <b>Đã dừng. Kết quả: {correct}/{asked} câu đúng</b>"
-QUIZ_ALL_RIGHT = "Tuyệt vời, bạn trả lời đúng tất cả các câu!"
-QUIZ_MISSED_HEAD = "<b>Các câu cần ôn lại:</b>"
-QUIZ_MISSED_ITEM = "{i}. {question}\n   Đáp án: <b>{answer}</b>\n   <i>{source}</i>"
-QUIZ_NOTHING_TO_RETRY = "Lượt này không có câu nào sai để làm lại."
-QUIZ_SOURCE_GONE = "Không còn tìm thấy đoạn nguồn của câu hỏi này."
-QUIZ_SOURCE_HEAD = "📄 <b>{document}</b>\n<i>{section}</i>"
-QUIZ_GROUP_NOT_TRAINER = (
-    "Chỉ quản trị viên của nhóm hoặc người hướng dẫn được cấp quyền mới mở được phiên đố vui "
-    "trong nhóm. Bạn có thể tự luyện tập bằng cách nhắn /quiz cho tôi trong trò chuyện riêng."
-)
-QUIZ_GROUP_BUSY = (
-    "Nhóm đang có một phiên đố vui ({current}/{total} câu). Vui lòng đợi phiên này kết thúc, "
-    "hoặc người hướng dẫn gõ /dungquiz để dừng, rồi mở phiên mới."
-)
-QUIZ_GROUP_START = (
-    "🎯 <b>Phiên đố vui bắt đầu: {n} câu, {seconds} giây mỗi câu</b>{topic}.\n"
-    "Mọi người chọn đáp án ngay trong từng câu đố. Trả lời đúng và nhanh sẽ được nhiều điểm hơn "
-    "(100 điểm mỗi câu đúng, thêm tối đa 50 điểm cho tốc độ)."
-)
-QUIZ_GROUP_QUESTION_DONE = (
-    "⏱ Hết giờ câu {i}/{total}. Đáp án: <b>{answer}</b> – {right}/{answered} người trả lời đúng."
-)
-QUIZ_LEADERBOARD_HEAD = "🏆 <b>Bảng xếp hạng</b> ({asked}/{total} câu)"
-QUIZ_LEADERBOARD_STOPPED = (
-    "⏹ <b>Phiên đố vui đã dừng.</b> Kết quả đến lúc này ({asked}/{total} câu):"
-)
-QUIZ_LEADERBOARD_INTERRUPTED = (
-    "⚠️ <b>Phiên đố vui bị gián đoạn do trợ lý khởi động lại</b> và đã được kết thúc. "
-    "Kết quả đến lúc này ({asked}/{total} câu):"
-)
-QUIZ_LEADERBOARD_LINE = "{medal} {name} – {correct}/{asked} đúng · {points} điểm · {seconds} giây"
-QUIZ_LEADERBOARD_EMPTY = "Chưa có ai trả lời câu nào."
-QUIZ_LEADERBOARD_END = "Người hướng dẫn gõ /ketqua để nhận bảng kết quả chi tiết (tệp CSV)."
-QUIZ_STOP_NONE = "Hiện không có phiên đố vui nào đang chạy."
-QUIZ_STOP_NOT_TRAINER = (
-    "Chỉ người hướng dẫn hoặc quản trị viên của nhóm mới dừng được phiên đố vui."
-)
-QUIZ_RESULTS_NONE = "Chưa có phiên đố vui nào trong nhóm để xuất kết quả."
-QUIZ_RESULTS_NOT_TRAINER = (
-    "Chỉ người hướng dẫn hoặc quản trị viên của nhóm mới nhận được bảng kết quả."
-)
-QUIZ_RESULTS_CAPTION = (
-    "📊 Kết quả phiên đố vui ngày {date}: {people} người tham gia, {asked}/{total} câu."
-)
-QUIZ_CSV_HEAD = [
-    "Hạng",
-    "Người tham gia",
-    "Mã người dùng",
-    "Số câu đúng",
-    "Số câu đã trả lời",
-    "Điểm",
-    "Tổng thời gian (giây)",
-]
-QUIZ_CSV_QUESTION = ["Câu {i}", "Câu {i} đúng/sai", "Câu {i} (giây)"]
-QUIZ_CSV_RIGHT = "đúng"
-QUIZ_CSV_WRONG = "sai"
-QUIZ_CSV_NAME = "ket-qua-do-vui-{run_id}.csv"
-QUIZ_RESULTS_SENT_PRIVATE = "Đã gửi bảng kết quả (CSV) vào trò chuyện riêng của người hướng dẫn."
-QUIZ_HISTORY_HEAD = "📈 <b>Kết quả các lượt đố vui gần đây của bạn</b>"
-QUIZ_HISTORY_LINE = "• {date} – {what}{topic}: <b>{correct}/{asked}</b> câu đúng{state}"
-QUIZ_HISTORY_PRACTICE = "luyện tập"
-QUIZ_HISTORY_GROUP = "phiên nhóm"
-QUIZ_HISTORY_STOPPED = " (đã dừng)"
-QUIZ_HISTORY_EMPTY = "Bạn chưa làm lượt đố vui nào. Gõ /quiz để bắt đầu luyện tập."

@@ -22,7 +22,10 @@ from retrieval.embedding.model_build import build_default_model
 from retrieval.index.builder import build_index
 from retrieval.index.versions import CURRENT, current_version_dir, read_manifest
 from retrieval.knowledge.documents import load_knowledge_dir
+from retrieval.quiz.similarity import CACHE_FILE as QUIZ_VECTORS
+from retrieval.quiz.similarity import Similarity
 from retrieval.service.answering import AnsweringService
+from retrieval.service.quiz import similarity_for
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -85,6 +88,14 @@ def encoder(settings: Settings) -> Encoder:
     return Encoder(settings)
 
 
+@pytest.fixture(scope="session")
+def similarity(settings: Settings, encoder: Encoder) -> Similarity:
+    """The quiz's restatement check over the real model, shared by every bank built in the
+    session (each statement is embedded once)."""
+    seed_quiz_vectors(settings)
+    return similarity_for(settings, encoder)
+
+
 def seed_from_project_index(settings: Settings) -> None:
     """Copy the project's live index version (built by ``make test``'s set-up) into the test
     data dir, so that the build below reuses its vectors instead of embedding for a minute."""
@@ -96,11 +107,20 @@ def seed_from_project_index(settings: Settings) -> None:
     (settings.index_root / CURRENT).write_text(live.name, encoding="utf-8")
 
 
+def seed_quiz_vectors(settings: Settings) -> None:
+    """Copy the vectors the quiz bank's checks need, cached by ``make test``'s set-up (a bank
+    is otherwise 45 s of embedding the first time)."""
+    cached = ROOT / "data" / QUIZ_VECTORS
+    if cached.exists() and not (settings.data_dir / QUIZ_VECTORS).exists():
+        shutil.copy2(cached, settings.data_dir / QUIZ_VECTORS)
+
+
 @pytest.fixture(scope="session")
 def built_index(settings: Settings, encoder: Encoder) -> Settings:
     """Settings whose data dir holds a complete index of ``knowledge/``, really built here:
     chunked, stored in SQLite and FAISS, published (unchanged vectors are reused)."""
     seed_from_project_index(settings)
+    seed_quiz_vectors(settings)
     build_index(settings, encoder, load_knowledge_dir(settings.knowledge_dir))
     return settings
 

@@ -18,13 +18,13 @@ from pathlib import Path
 import pytest
 import pytest_asyncio
 
-from bot import texts
 from bot.app import build_application
+from bot.quiz import texts
 from bot.quiz.args import parse_args
 from bot.quiz.questions import source_key
-from bot.quiz.report import rank
 from bot.runner import start, stop
-from bot.storage.quiz_state import QuizAnswer
+from bot.storage.quiz_state import QuizAnswer, QuizState
+from bot.storage.sqlite import Database
 from bot.testing.fake_api import Call, FakeTelegram
 from bot.testing.harness import BotHarness, bot_settings, parse_html, running_bot
 
@@ -33,13 +33,21 @@ pytestmark = pytest.mark.asyncio(loop_scope="session")
 ADMIN = 4242
 TRAINER = 7001
 A, B, C = 7101, 7102, 7103
-FAST = dict(admin_ids=str(ADMIN), throttle_per_minute=0, quiz_min_period=1, quiz_grace=0.3)
+#: Short polls for the tests; a long question's longer period has a test of its own.
+FAST = dict(
+    admin_ids=str(ADMIN),
+    throttle_per_minute=0,
+    quiz_min_period=1,
+    quiz_grace=0.3,
+    quiz_read_chars_per_second=0,
+)
 
 
 @pytest_asyncio.fixture(scope="module", loop_scope="session")
 async def bot(built_index, assistant, tmp_path_factory):
     db = tmp_path_factory.mktemp("quiz") / "bot.sqlite"
     async with running_bot(built_index, assistant, db, **FAST) as harness:
+        await asyncio.to_thread(harness.services.quiz_bank.bank)  # built once, before the tests
         yield harness
 
 
@@ -95,18 +103,6 @@ async def test_source_key_fits_in_callback_data() -> None:
     assert source_key("c-nq76-01") == "qzs:c-nq76-01"
     long_key = source_key("g-" + "x" * 62)
     assert len(long_key.encode()) <= 64 and long_key.startswith("qzs:#")
-
-
-async def test_rank_rewards_right_then_fast() -> None:
-    def a(user: int, idx: int, correct: bool, elapsed: float) -> QuizAnswer:
-        return QuizAnswer(
-            poll_id=f"p{idx}", run_id=1, idx=idx, user_id=user, name=f"u{user}", option=0,
-            correct=correct, elapsed=elapsed, answered_at=0.0,
-        )  # fmt: skip
-
-    table = rank([a(1, 0, True, 9), a(2, 0, True, 1), a(3, 0, False, 0.5)], 10)
-    assert [s.user_id for s in table] == [2, 1, 3]
-    assert table[0].points > table[1].points > table[2].points == 0
 
 
 # -- practice alone -------------------------------------------------------------------------
@@ -223,29 +219,40 @@ async def test_group_session_leaderboard_and_csv(bot: BotHarness) -> None:
     lines = text_of(board).splitlines()
     a_line = next(i for i, line in enumerate(lines) if f"Cán bộ {A}" in line)
     b_line = next(i for i, line in enumerate(lines) if f"Cán bộ {B}" in line)
-    assert a_line < b_line and "🥇" in lines[a_line] and "2/2 đúng" in lines[a_line]
-    assert "1/2 đúng" in lines[b_line]
+    assert a_line < b_line and "🥇" in lines[a_line] and "2/2 câu đúng" in lines[a_line]
+    assert "1/2 câu đúng" in lines[b_line] and "tổng thời gian" in lines[b_line]
     assert f"Cán bộ {C}" not in text_of(board)
     assert {a.user_id for a in bot.services.quiz_state.answers(run.id)} == {A, B}
     assert len(fake.calls_of("stopPoll", chat_id=group)) == 2
     assert fake.calls_of("getChatMember", chat_id=group)
 
-    # /ketqua: the CSV goes to the trainer privately
-    fake.send_text("/ketqua", user_id=TRAINER, **where)
+    # /ketqua: the CSV goes to the trainer privately, threaded to the command in the group
+    asked = fake.send_text("/ketqua", user_id=TRAINER, **where)
     doc = (await fake.wait_for("sendDocument", chat_id=TRAINER))[0]
-    rows = list(csv.reader(io.StringIO(doc.params["document"]["data"].decode("utf-8-sig"))))
-    assert rows[0][:3] == ["Hạng", "Người tham gia", "Mã người dùng"]
-    assert [r[2] for r in rows[1:]] == [str(A), str(B)]
-    assert rows[1][3] == "2" and rows[2][3] == "1"
-    assert rows[2][8] == "sai" and rows[1][8] == "đúng"
-    assert float(rows[1][9]) <= 2.0
-    await message_with(fake, group, "Đã gửi bảng kết quả")
+    rows = list(csv.DictReader(io.StringIO(doc.params["document"]["data"].decode("utf-8-sig"))))
+    assert list(rows[0])[:3] == ["Hạng", "Người tham gia", "Mã người dùng Telegram"]
+    assert [r["Mã người dùng Telegram"] for r in rows] == [str(A), str(A), str(B), str(B)]
+    questions = [q["poll"]["question"] for q in (first, second)]
+    for r in rows:
+        n = int(r["Câu"])
+        assert questions[n - 1].endswith(r["Câu hỏi"])
+        poll = (first, second)[n - 1]["poll"]
+        right = poll["options"][poll["correct_option_ids"][0]]["text"]
+        assert r["Đáp án đúng"] == right
+        assert (r["Đúng/sai"] == "đúng") == (r["Đã chọn"] == right)
+        assert float(r["Thời gian trả lời (giây)"]) <= 2.0
+    assert [r["Số câu đúng"] for r in rows] == ["2", "2", "1", "1"]
+    b_first = next(r for r in rows if r["Mã người dùng Telegram"] == str(B) and r["Câu"] == "1")
+    assert b_first["Đúng/sai"] == "sai" and b_first["Đã chọn"] != b_first["Đáp án đúng"]
+    sent = await message_with(fake, group, "Đã gửi bảng kết quả")
+    assert sent.params["reply_parameters"]["message_id"] == asked["message_id"]
 
-    # a trainer who never started the bot in private gets it in the group
+    # a trainer who never started the bot in private: told so in the group, no file there
     fake.fail("sendDocument", 403, "Forbidden: bot can't initiate conversation with a user")
     fake.send_text("/ketqua", user_id=TRAINER, **where)
-    in_group = await fake.wait_for("sendDocument", chat_id=group)
-    assert in_group[0].params["document"]["filename"].endswith(".csv")
+    await message_with(fake, group, "Chưa gửi được bảng kết quả vào trò chuyện riêng")
+    await bot.settled()
+    assert not fake.calls_of("sendDocument", chat_id=group, ok_only=False)
 
     # participants never had to start the bot in private: nothing was sent to them
     assert not any(fake.sent(user) for user in (A, B, C))
@@ -305,9 +312,13 @@ async def test_group_migrates_to_supergroup_mid_session(bot: BotHarness) -> None
     second = await poll_number(fake, new, 1)
     answer(fake, second, A, right=True)
     board = await message_with(fake, new, "Bảng xếp hạng")
-    assert f"Cán bộ {A}" in text_of(board) and "2/2 đúng" in text_of(board)
+    assert f"Cán bộ {A}" in text_of(board) and "2/2 câu đúng" in text_of(board)
     assert bot.services.quiz_state.running_in(old) is None
     await message_with(fake, new, "Hết giờ câu 1/2")
+
+
+def QuizStateOn(db: Path) -> QuizState:  # noqa: N802 (reads like the store it opens)
+    return QuizState(Database(db))
 
 
 # -- restarts -------------------------------------------------------------------------------
@@ -368,6 +379,45 @@ async def test_restart_after_long_pause_closes_with_results(
         async with app_on(fake, built_index, assistant, tmp_path / "c.db"):
             board = await message_with(fake, group, "bị gián đoạn")
         body = text_of(board)
-        assert f"Cán bộ {A}" in body and "1/1 đúng" in body
+        assert f"Cán bộ {A}" in body and "1/1 câu đúng" in body
         assert len(fake.calls_of("sendPoll", chat_id=group)) == 1
         assert fake.calls_of("stopPoll", chat_id=group)
+
+
+async def test_an_answer_given_while_the_bot_was_down_is_counted_before_the_overdue_close(
+    built_index, assistant, tmp_path
+) -> None:
+    """The bot stops mid-question; A answers meanwhile; when it starts again the poll is
+    overdue. A's answer is read first and timed from the last heartbeat, not lost, not timed
+    as the whole period."""
+    group, db = -100777, tmp_path / "d.db"
+    with FakeTelegram() as fake:
+        async with app_on(fake, built_index, assistant, db) as app:
+            fake.send_text("/quiz 2 8", user_id=ADMIN, chat_id=group, chat_type="supergroup")
+            first = await poll_number(fake, group, 1)
+            quiz = app.bot_data.services.quiz_state
+            run = quiz.running_in(group)
+            while quiz.open_poll(run.id) is None:  # the poll is recorded once sent
+                await asyncio.sleep(0.02)
+            sent_at = quiz.open_poll(run.id).sent_at
+            while (quiz.alive_at() or 0) < sent_at + 1.0:  # the session runs a while
+                await asyncio.sleep(0.05)
+        stopped_at = QuizStateOn(db).alive_at()
+        answer(fake, first, A, right=True)  # while the bot is down
+        with sqlite3.connect(db) as conn:  # and it stays down past the poll's end
+            for table, column in (("quiz_polls", "sent_at"), ("quiz_polls", "closes_at")):
+                conn.execute(
+                    f"UPDATE {table} SET {column} = {column} - 20 WHERE run_id = ?", [run.id]
+                )
+            conn.execute("UPDATE quiz_heartbeat SET at = at - 20")
+        async with app_on(fake, built_index, assistant, db):
+            done = await message_with(fake, group, "Hết giờ câu 1/2")
+            assert "1/1 người trả lời đúng" in text_of(done)
+            second = await poll_number(fake, group, 2)
+            answer(fake, second, B, right=True)
+            board = await message_with(fake, group, "Bảng xếp hạng")
+        recorded = [a for a in QuizStateOn(db).answers(run.id) if a.user_id == A]
+        assert len(recorded) == 1 and recorded[0].correct
+        assert recorded[0].elapsed == pytest.approx(stopped_at - sent_at, abs=0.05)
+        assert 1.0 <= recorded[0].elapsed < 8
+        assert f"Cán bộ {A}" in text_of(board)

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from retrieval.domain import messages
 from retrieval.knowledge.chunking import chunk_document
 from retrieval.knowledge.documents import load_knowledge_dir
 from retrieval.quiz.bank import build_report
@@ -16,7 +17,7 @@ KNOWLEDGE = Path(__file__).resolve().parents[1] / "knowledge"
 GOOD = """
 - id: tot
   question: Ai đã ký ban hành Nghị quyết số 76/NQ-CP?
-  options: [Phó Thủ tướng Chính phủ Trương Hòa Bình, Thủ tướng Phạm Minh Chính]
+  options: [Phó Thủ tướng Trương Hòa Bình, Thủ tướng Phạm Minh Chính]
   correct: 0
   explanation: "«Phó Thủ tướng Chính phủ Trương Hòa Bình đã ký ban hành»"
   source:
@@ -43,11 +44,51 @@ def _build(tmp_path: Path, corpus_parts) -> None:
 
 
 def test_the_shipped_files_load(corpus_parts) -> None:
-    entries = load_curated(KNOWLEDGE / "quiz")
-    assert len(entries) >= 15
+    curated = load_curated(KNOWLEDGE / "quiz")
+    assert len(curated) >= 30 and len(curated.scenarios) >= 20 and len(curated.lists) >= 10
+    assert curated.sources and curated.rules.outdated
     docs, passages = corpus_parts
-    report = build_report(docs, passages, entries)
-    assert report.counts()["curated"] == len(entries)
+    report = build_report(docs, passages, curated)
+    assert report.counts()["curated"] == len(curated) + len(curated.scenarios)
+    assert not [r for r in report.rejected if r.origin == "curated"]
+
+
+def test_legacy_difficulty_is_read(tmp_path: Path, corpus_parts) -> None:
+    _write(tmp_path, GOOD.replace("  correct: 0\n", "  correct: 0\n  difficulty: khó\n"))
+    docs, passages = corpus_parts
+    q = next(q for q in build_report(docs, passages, load_curated(tmp_path)).questions)
+    assert q.difficulty == "vận dụng"
+
+
+def test_two_questions_on_one_statement_are_refused(tmp_path: Path, corpus_parts) -> None:
+    twin = GOOD.replace("id: tot", "id: tot-2").replace(
+        "question: Ai đã ký", "question: Người nào đã ký"
+    )
+    _write(tmp_path, GOOD + twin)
+    with pytest.raises(CuratedError, match="cùng câu nguồn"):
+        _build(tmp_path, corpus_parts)
+
+
+def test_a_key_that_stands_out_by_length_is_refused(tmp_path: Path, corpus_parts) -> None:
+    long_key = GOOD.replace(
+        "options: [Phó Thủ tướng Trương Hòa Bình, Thủ tướng Phạm Minh Chính]",
+        "options: [Phó Thủ tướng Chính phủ Trương Hòa Bình đã ký ban hành, Bộ trưởng]",
+    )
+    _write(tmp_path, long_key)
+    with pytest.raises(CuratedError, match="dài gấp"):
+        _build(tmp_path, corpus_parts)
+
+
+def test_curated_options_are_shuffled_the_same_way_every_time() -> None:
+    """A key written first in YAML is not first in every poll; T/F keep Đúng, Sai."""
+    from retrieval.quiz.assemble import shuffled
+
+    keys = {shuffled(["a", "b", "c", "d"], 0, f"cau-{i}")[1] for i in range(12)}
+    assert len(keys) >= 3
+    assert shuffled(["a", "b", "c", "d"], 0, "cau-1") == shuffled(["a", "b", "c", "d"], 0, "cau-1")
+    options, key = shuffled(["a", "b", "c", "d"], 2, "cau-5")
+    assert options[key] == "c"
+    assert shuffled(["Đúng", "Sai"], 1, "x") == (["Đúng", "Sai"], 1)
 
 
 def test_a_good_item_loads(tmp_path: Path, corpus_parts) -> None:
@@ -66,6 +107,7 @@ def test_a_good_item_loads(tmp_path: Path, corpus_parts) -> None:
         (("  correct: 0\n", ""), "correct"),
         (("Thủ tướng Phạm Minh Chính]", "Thủ tướng Phạm Minh Chính" + " dài" * 40 + "]"), "100"),
         (("options: [Phó", "options: [Thủ tướng Phạm Minh Chính, Phó"), "trùng"),
+        (("  correct: 0\n", "  correct: 0\n  difficulty: rất khó\n"), "difficulty"),
         (("question:", "cau_hoi:"), "cau_hoi"),
     ],
 )
@@ -101,13 +143,14 @@ def test_a_repealed_article_cannot_prove_an_answer(tmp_path: Path, corpus_parts)
 
 def test_a_wrong_option_in_the_quote_is_refused(tmp_path: Path, corpus_parts) -> None:
     item = GOOD.replace(
-        "options: [Phó Thủ tướng Chính phủ Trương Hòa Bình, Thủ tướng Phạm Minh Chính]",
-        "options: [Phó Thủ tướng Chính phủ Trương Hòa Bình, Trương Hòa Bình]",
+        "options: [Phó Thủ tướng Trương Hòa Bình, Thủ tướng Phạm Minh Chính]",
+        "options: [Phó Thủ tướng Trương Hòa Bình, Trương Hòa Bình]",
     )
     _write(tmp_path, item)
     with pytest.raises(CuratedError) as err:
         _build(tmp_path, corpus_parts)
-    assert "tot" in str(err.value) and "nhiễu" in str(err.value)
+    said = messages.describe(err.value)  # as a face says it: reason codes spelled out
+    assert "tot" in said and "phương án nhiễu có trong trích dẫn" in said, said
 
 
 def test_duplicate_ids_across_files(tmp_path: Path) -> None:

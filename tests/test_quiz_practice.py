@@ -12,7 +12,7 @@ from retrieval.cli.practice import run_practice
 from retrieval.cli.quiz import register
 from retrieval.config import Settings
 from retrieval.domain.quiz import QuizQuestion, QuizSource, QuizTopic
-from retrieval.quiz.bank import filter_topic
+from retrieval.quiz.topics import filter_topic
 
 
 def _q(i: int, kind: str = "giai_phap") -> QuizQuestion:

@@ -7,7 +7,6 @@ from dataclasses import dataclass
 PRACTICE_DEFAULT = 5
 GROUP_DEFAULT = 10
 PERIOD_DEFAULT = 30
-PERIOD_MAX = 600  # Telegram's limit for open_period
 
 
 @dataclass

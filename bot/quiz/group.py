@@ -4,8 +4,11 @@ A session is a chain of ``JobQueue`` jobs, one per step: a step closes the poll 
 up (and says the answer), then sends the next question, or the leaderboard after the last,
 and schedules the next step for when the new poll closes. Every step and every answer is in
 SQLite (:mod:`bot.storage.quiz_state`), so nothing is lost when the bot stops: the jobs go
-with the ``Application``, and at the next start :func:`recover` schedules each running
-session again, or closes it with the results so far when it was interrupted too long.
+with the ``Application``, and at the next start :func:`recover` first counts the answers
+Telegram kept meanwhile (:mod:`bot.quiz.backlog`), then schedules each running session again,
+or closes it with the results so far when it was interrupted too long. While a session runs,
+a heartbeat notes each second that the bot is alive: an answer given while it was down is
+timed from the last one.
 
 A step and ``/dungquiz`` hold the session's lock, so a stop never lands in the middle of a
 step (between sending a poll and recording it).
@@ -22,14 +25,18 @@ from dataclasses import dataclass
 from telegram.error import BadRequest, ChatMigrated, Forbidden, TelegramError
 from telegram.ext import Application, JobQueue
 
-from bot import texts
 from bot.context import BotServices, CustomContext
-from bot.quiz.args import GROUP_DEFAULT, PERIOD_DEFAULT, PERIOD_MAX, QuizArgs
-from bot.quiz.questions import choose, send_question, to_chat, topic_suffix
+from bot.quiz import texts
+from bot.quiz.args import GROUP_DEFAULT, PERIOD_DEFAULT, QuizArgs
+from bot.quiz.backlog import read_backlog
+from bot.quiz.preview import send_preview
+from bot.quiz.questions import choose, period_of, send_question, to_chat, topic_suffix
 from bot.quiz.report import leaderboard, rank
+from bot.quiz.timing import HEARTBEAT, PERIOD_MAX
 from bot.render import esc
 from bot.send import send_html
 from bot.storage.quiz_state import QuizPoll, QuizRun, State
+from bot.storage.sqlite import DatabaseError
 
 log = logging.getLogger(__name__)
 
@@ -71,18 +78,29 @@ def lock(svc: BotServices, run_id: int) -> asyncio.Lock:
 
 
 # -- starting -------------------------------------------------------------------------------
-async def start_group(context: CustomContext, chat_id: int, user_id: int, args: QuizArgs) -> None:
+async def start_group(
+    context: CustomContext,
+    chat_id: int,
+    user_id: int,
+    args: QuizArgs,
+    *,
+    group: str,
+    reply_to: int | None = None,
+) -> None:
+    """Open a session: the questions, the trainer's private preview, then the first poll."""
     seconds = args.seconds or PERIOD_DEFAULT
     low = context.settings.quiz_min_period
     if not low <= seconds <= PERIOD_MAX:
-        await send_html(context.bot, chat_id, texts.QUIZ_BAD_PERIOD.format(min=low))
+        await send_html(context.bot, chat_id, texts.BAD_PERIOD.format(min=low), reply_to=reply_to)
         return
     state = context.quiz_state
     running = await context.db(state.running_in, chat_id)
     if running is not None:
-        await refuse_busy(context, chat_id, running)
+        await refuse_busy(context, chat_id, running, reply_to)
         return
-    questions = await choose(context, chat_id, args.topic, args.count or GROUP_DEFAULT)
+    questions = await choose(
+        context, chat_id, user_id, args.topic, args.count or GROUP_DEFAULT, reply_to
+    )
     if not questions:
         return
     run = await context.db(
@@ -98,21 +116,32 @@ async def start_group(context: CustomContext, chat_id: int, user_id: int, args: 
     if run is None:  # another /quiz won the race
         running = await context.db(state.running_in, chat_id)
         if running is not None:
-            await refuse_busy(context, chat_id, running)
+            await refuse_busy(context, chat_id, running, reply_to)
         return
+    await context.db(state.beat, time.time())
     context.metrics.quiz_started("group")
-    text = texts.QUIZ_GROUP_START.format(
-        n=run.total, seconds=seconds, topic=topic_suffix(args.topic)
-    )
-    await send_html(context.bot, chat_id, text)
-    schedule(context.job_queue, Step(run.id), 0.0)
+    try:
+        previewed = await send_preview(context, run, user_id, group)
+        text = texts.GROUP_START.format(
+            n=run.total, seconds=seconds, topic=topic_suffix(args.topic)
+        )
+        longest = max(period_of(context, run, q) or seconds for q in run.questions)
+        if longest > seconds:
+            text += "\n" + texts.GROUP_START_LONGER.format(seconds=longest)
+        if not previewed:
+            text += "\n" + texts.GROUP_PREVIEW_FAILED
+        await send_html(context.bot, chat_id, text, reply_to=reply_to)
+    finally:  # the session goes on (or ends, after errors) even if a message could not go
+        schedule(context.job_queue, Step(run.id), 0.0)
 
 
-async def refuse_busy(context: CustomContext, chat_id: int, running: QuizRun) -> None:
-    text = texts.QUIZ_GROUP_BUSY.format(
+async def refuse_busy(
+    context: CustomContext, chat_id: int, running: QuizRun, reply_to: int | None = None
+) -> None:
+    text = texts.GROUP_BUSY.format(
         current=min(running.current + 1, running.total), total=running.total
     )
-    await send_html(context.bot, chat_id, text)
+    await send_html(context.bot, chat_id, text, reply_to=reply_to)
 
 
 # -- the steps --------------------------------------------------------------------------------
@@ -179,7 +208,7 @@ async def close_group_poll(
     chat_id = fresh.chat_id if fresh is not None else poll.chat_id
     q = run.questions[poll.idx]
     answers = [a for a in await context.db(state.answers, run.id) if a.poll_id == poll.poll_id]
-    text = texts.QUIZ_GROUP_QUESTION_DONE.format(
+    text = texts.GROUP_QUESTION_DONE.format(
         i=poll.idx + 1,
         total=run.total,
         answer=esc(q.answer),
@@ -197,7 +226,7 @@ async def finish_group(context: CustomContext, run: QuizRun, state: State) -> No
         return
     polls = await context.db(store.polls, run.id)
     asked = sum(1 for p in polls if p.closed)
-    standings = rank(await context.db(store.answers, run.id), run.open_period)
+    standings = rank(await context.db(store.answers, run.id), polls)
     text = leaderboard(run, standings, asked, state)
     fresh = await context.db(store.run, run.id)
     chat_id = fresh.chat_id if fresh is not None else run.chat_id
@@ -230,11 +259,17 @@ async def close_interrupted(context: CustomContext) -> None:
 
 
 async def recover(application: Application) -> None:
-    """At start-up: resume the group sessions a restart interrupted, or close the stale ones."""
+    """At start-up: count the answers Telegram kept while the bot was down, then resume the
+    group sessions a restart interrupted, or close the stale ones; then keep a heartbeat."""
     svc: BotServices = application.bot_data.services
     job_queue = application.job_queue
+    runs = await asyncio.to_thread(svc.quiz_state.running_groups)
+    if runs:
+        alive_at = await asyncio.to_thread(svc.quiz_state.alive_at)
+        counted = await read_backlog(application, alive_at)
+        log.info("Đã tính %d câu trả lời gửi trong lúc trợ lý dừng", counted)
     now = time.time()
-    for run in await asyncio.to_thread(svc.quiz_state.running_groups):
+    for run in runs:
         polls = await asyncio.to_thread(svc.quiz_state.polls, run.id)
         last = max((p.closes_at or p.sent_at for p in polls), default=run.created_at)
         stale = now - last > svc.settings.quiz_resume_window
@@ -251,3 +286,12 @@ async def recover(application: Application) -> None:
             )
         else:
             schedule(job_queue, Step(run.id), 0.0)
+    job_queue.run_repeating(heartbeat, interval=HEARTBEAT, first=HEARTBEAT, name="quiz-heartbeat")
+
+
+async def heartbeat(context: CustomContext) -> None:
+    """A job, each second: note that the bot runs, while a group session runs."""
+    try:
+        await context.db(context.quiz_state.beat, time.time())
+    except DatabaseError as exc:  # the next beat will do; never fail a job for it
+        log.debug("Không ghi được nhịp của phiên đố vui: %s", exc)

@@ -1,5 +1,5 @@
 """The quiz's handlers: /quiz, /dungquiz, /ketqua, /diem, poll answers, the source and retry
-buttons, and a group's migration to a supergroup."""
+buttons, and a group's migration to a supergroup. A reply to a command is threaded to it."""
 
 from __future__ import annotations
 
@@ -11,9 +11,11 @@ from telegram import InputFile, Message, Update
 from telegram.constants import ChatMemberStatus, ChatType
 from telegram.error import BadRequest, Forbidden, TelegramError
 
-from bot import texts
+from bot import texts as common
 from bot.addressing import command_argument
 from bot.context import CustomContext
+from bot.quiz import texts
+from bot.quiz.answers import record
 from bot.quiz.args import PRACTICE_DEFAULT, parse_args
 from bot.quiz.group import start_group, stop_group
 from bot.quiz.practice import (
@@ -24,9 +26,9 @@ from bot.quiz.practice import (
 )
 from bot.quiz.questions import choose, matches_key
 from bot.quiz.report import history_text, local_time, rank, results_csv
+from bot.quiz.timing import live_elapsed
 from bot.render import esc
 from bot.send import send_html
-from bot.storage.quiz_state import QuizAnswer
 from retrieval.domain import naming
 
 log = logging.getLogger(__name__)
@@ -58,20 +60,23 @@ async def on_quiz(update: Update, context: CustomContext) -> None:
     chat, user, msg = update.effective_chat, update.effective_user, update.effective_message
     if chat is None or user is None or msg is None:
         return
+    reply = msg.message_id
     args = parse_args(command_argument(msg))
     limit = context.settings.quiz_max_questions
     if args.count is not None and not 1 <= args.count <= limit:
-        await send_html(context.bot, chat.id, texts.QUIZ_BAD_COUNT.format(max=limit))
+        await send_html(context.bot, chat.id, texts.BAD_COUNT.format(max=limit), reply_to=reply)
         return
     if chat.type == ChatType.PRIVATE:
-        questions = await choose(context, chat.id, args.topic, args.count or PRACTICE_DEFAULT)
+        count = args.count or PRACTICE_DEFAULT
+        questions = await choose(context, chat.id, user.id, args.topic, count, reply)
         if questions:
-            await start_practice(context, user.id, questions, args.topic)
+            await start_practice(context, user.id, questions, args.topic, reply)
         return
     if not await is_trainer(context, chat.id, user.id, _sender_chat(msg)):
-        await send_html(context.bot, chat.id, texts.QUIZ_GROUP_NOT_TRAINER)
+        await send_html(context.bot, chat.id, texts.GROUP_NOT_TRAINER, reply_to=reply)
         return
-    await start_group(context, chat.id, user.id, args)
+    group = chat.title or str(chat.id)
+    await start_group(context, chat.id, user.id, args, group=group, reply_to=reply)
 
 
 async def on_stop(update: Update, context: CustomContext) -> None:
@@ -81,7 +86,7 @@ async def on_stop(update: Update, context: CustomContext) -> None:
         return
     run = await context.db(context.quiz_state.running_in, chat.id)
     if run is None:
-        await send_html(context.bot, chat.id, texts.QUIZ_STOP_NONE)
+        await send_html(context.bot, chat.id, texts.STOP_NONE, reply_to=msg.message_id)
         return
     if run.kind == "practice":
         if await context.db(context.quiz_state.end_run, run.id, "stopped"):
@@ -90,49 +95,24 @@ async def on_stop(update: Update, context: CustomContext) -> None:
     if user.id != run.owner_id and not await is_trainer(
         context, chat.id, user.id, _sender_chat(msg)
     ):
-        await send_html(context.bot, chat.id, texts.QUIZ_STOP_NOT_TRAINER)
+        await send_html(context.bot, chat.id, texts.STOP_NOT_TRAINER, reply_to=msg.message_id)
         return
     await stop_group(context, run)
 
 
 async def on_poll_answer(update: Update, context: CustomContext) -> None:
-    """Record (or withdraw) an answer; only polls of a running quiz, still open, count."""
+    """Record (or withdraw) an answer, timed from the poll's sending to its arrival; only
+    polls of a running quiz, still open, count."""
     answer = update.poll_answer
-    if answer is None or answer.user is None:  # an anonymous admin voting as the chat
+    if answer is None:
         return
-    state = context.quiz_state
-    poll = await context.db(state.poll, answer.poll_id)
-    if poll is None:
-        return
-    run = await context.db(state.run, poll.run_id)
-    if run is None or run.state != "running" or poll.closed:
-        log.info("Bỏ qua câu trả lời cho câu đố đã đóng (phiên %s)", poll.run_id)
-        return
-    user = answer.user
-    if run.kind == "practice" and user.id != run.owner_id:
-        return
-    if not answer.option_ids:
-        await context.db(state.retract_answer, poll.poll_id, user.id)
-        return
-    q = run.questions[poll.idx]
     now = time.time()
-    elapsed = now - poll.sent_at
-    if run.open_period:
-        elapsed = min(elapsed, float(run.open_period))
-    record = QuizAnswer(
-        poll_id=poll.poll_id,
-        run_id=run.id,
-        idx=poll.idx,
-        user_id=user.id,
-        name=user.full_name if run.kind == "group" else "",
-        option=answer.option_ids[0],
-        correct=answer.option_ids[0] == q.correct,
-        elapsed=round(max(elapsed, 0.0), 2),
-        answered_at=now,
-    )
-    await context.db(state.record_answer, record)
-    if run.kind == "practice":
-        await practice_answered(context, run, poll, record.correct)
+    state, in_flight = context.quiz_state, context.services.polls_in_flight
+    if in_flight.busy and await context.db(state.poll, answer.poll_id) is None:
+        await in_flight.stored()  # its poll may be the one being stored right now
+    done = await context.db(record, state, answer, now, lambda poll: live_elapsed(poll, now))
+    if done is not None and done.new and done.run.kind == "practice":
+        await practice_answered(context, done.run, done.poll, done.answer.correct)
 
 
 async def on_retry(update: Update, context: CustomContext) -> None:
@@ -143,11 +123,11 @@ async def on_retry(update: Update, context: CustomContext) -> None:
         return
     run = await context.db(context.quiz_state.run, int(match.group(1)))
     if run is None or run.owner_id != query.from_user.id:
-        await query.answer(texts.EXPIRED, show_alert=True)
+        await query.answer(common.EXPIRED, show_alert=True)
         return
     missed = await missed_questions(context, run)
     if not missed:
-        await query.answer(texts.QUIZ_NOTHING_TO_RETRY, show_alert=True)
+        await query.answer(texts.NOTHING_TO_RETRY, show_alert=True)
         return
     await query.answer()
     await start_practice(context, query.from_user.id, missed, run.topic)
@@ -165,22 +145,23 @@ async def on_source(update: Update, context: CustomContext) -> None:
     if q is None and not key.startswith("#"):
         q = await context.db(context.quiz_state.question_snapshot, key)
     if q is None:
-        await query.answer(texts.QUIZ_SOURCE_GONE, show_alert=True)
+        await query.answer(texts.SOURCE_GONE, show_alert=True)
         return
     await query.answer()
     docs = {d.id: d for d in context.answering.documents()}
     doc = docs.get(q.source.document_id)
     title = naming.document_label(doc) if doc is not None else q.source.document_id
-    head = texts.QUIZ_SOURCE_HEAD.format(document=esc(title), section=esc(q.source.section))
+    head = texts.SOURCE_HEAD.format(document=esc(title), section=esc(q.source.section))
     await send_html(context.bot, query.message.chat.id, f"{head}\n\n{esc(q.source.passage)}")
 
 
 async def on_results(update: Update, context: CustomContext) -> None:
-    """``/ketqua``: the trainer gets the CSV of the group's latest session (privately if they
-    have started the bot, else in the group)."""
+    """``/ketqua``: the CSV of the group's latest session, to the trainer's private chat only
+    (it holds the learners' Telegram ids); a partial one, said so, while the session runs."""
     chat, user, msg = update.effective_chat, update.effective_user, update.effective_message
     if chat is None or user is None or msg is None:
         return
+    reply = msg.message_id
     state = context.quiz_state
     private = chat.type == ChatType.PRIVATE
     if private:
@@ -188,7 +169,7 @@ async def on_results(update: Update, context: CustomContext) -> None:
     else:
         run = await context.db(lambda: state.last_group_run(chat_id=chat.id))
     if run is None:
-        await send_html(context.bot, chat.id, texts.QUIZ_RESULTS_NONE)
+        await send_html(context.bot, chat.id, texts.RESULTS_NONE, reply_to=reply)
         return
     sender = _sender_chat(msg)
     if (
@@ -196,37 +177,39 @@ async def on_results(update: Update, context: CustomContext) -> None:
         and user.id != run.owner_id
         and not await is_trainer(context, chat.id, user.id, sender)
     ):
-        await send_html(context.bot, chat.id, texts.QUIZ_RESULTS_NOT_TRAINER)
+        await send_html(context.bot, chat.id, texts.RESULTS_NOT_TRAINER, reply_to=reply)
         return
-    standings = rank(await context.db(state.answers, run.id), run.open_period)
     polls = await context.db(state.polls, run.id)
-    caption = texts.QUIZ_RESULTS_CAPTION.format(
+    standings = rank(await context.db(state.answers, run.id), polls)
+    partial = run.state == "running"
+    caption = texts.RESULTS_CAPTION.format(
         date=local_time(run.created_at),
         people=len(standings),
         asked=sum(1 for p in polls if p.closed),
         total=run.total,
+    ) + (texts.RESULTS_PARTIAL if partial else "")
+    document = InputFile(
+        results_csv(run, standings, polls), filename=texts.CSV_NAME.format(run_id=run.id)
     )
-    name = texts.QUIZ_CSV_NAME.format(run_id=run.id)
-    data = results_csv(run, standings)
-    if not private and sender != chat.id:
-        try:
-            document = InputFile(data, filename=name)
-            await context.bot.send_document(user.id, document, caption=caption)
-            await send_html(context.bot, chat.id, texts.QUIZ_RESULTS_SENT_PRIVATE)
-            return
-        except (Forbidden, BadRequest) as exc:  # never started the bot in private
-            log.info("Không gửi riêng được kết quả cho %s: %s", user.id, exc)
-    await context.bot.send_document(chat.id, InputFile(data, filename=name), caption=caption)
+    try:
+        await context.bot.send_document(user.id, document, caption=caption)
+    except (Forbidden, BadRequest) as exc:  # never started the bot in private, or anonymous
+        log.info("Không gửi riêng được kết quả cho %s: %s", user.id, exc)
+        await send_html(context.bot, chat.id, texts.RESULTS_PRIVATE_FAILED, reply_to=reply)
+        return
+    if not private:
+        sent = texts.RESULTS_SENT_PRIVATE_PARTIAL if partial else texts.RESULTS_SENT_PRIVATE
+        await send_html(context.bot, chat.id, sent, reply_to=reply)
 
 
 async def on_history(update: Update, context: CustomContext) -> None:
-    """``/diem``: the user's recent practices and group sessions."""
-    chat, user = update.effective_chat, update.effective_user
+    """``/diem``: the user's recent practices and group sessions, counted as their boards."""
+    chat, user, msg = update.effective_chat, update.effective_user, update.effective_message
     if chat is None or user is None:
         return
     rows = await context.db(context.quiz_state.history, user.id)
-    text = history_text(rows) if rows else texts.QUIZ_HISTORY_EMPTY
-    await send_html(context.bot, chat.id, text)
+    text = history_text(rows) if rows else texts.HISTORY_EMPTY
+    await send_html(context.bot, chat.id, text, reply_to=msg.message_id if msg else None)
 
 
 async def on_migrate(update: Update, context: CustomContext) -> None:

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
-from bot import texts
 from bot.context import CustomContext
-from bot.quiz.questions import send_question, source_key, source_label, topic_suffix
+from bot.quiz import texts
+from bot.quiz.questions import documents, send_question, source_key, source_label, topic_suffix
 from bot.render import esc
 from bot.send import send_html
 from bot.storage.quiz_state import QuizAnswer, QuizPoll, QuizRun
@@ -22,7 +22,11 @@ def retry_data(run_id: int) -> str:
 
 
 async def start_practice(
-    context: CustomContext, user_id: int, questions: list[QuizQuestion], topic: str | None
+    context: CustomContext,
+    user_id: int,
+    questions: list[QuizQuestion],
+    topic: str | None,
+    reply_to: int | None = None,
 ) -> None:
     state = context.quiz_state
     previous = await context.db(state.running_in, user_id)
@@ -33,10 +37,10 @@ async def start_practice(
     )
     assert run is not None
     context.metrics.quiz_started("practice")
-    text = texts.QUIZ_PRACTICE_START.format(n=run.total, topic=topic_suffix(topic))
+    text = texts.PRACTICE_START.format(n=run.total, topic=topic_suffix(topic))
     if previous is not None:
-        text = f"{texts.QUIZ_PRACTICE_REPLACED}\n{text}"
-    await send_html(context.bot, user_id, text)
+        text = f"{texts.PRACTICE_REPLACED}\n{text}"
+    await send_html(context.bot, user_id, text, reply_to=reply_to)
     await send_question(context, run, 0)
 
 
@@ -47,8 +51,8 @@ async def practice_answered(
     if not await context.db(context.quiz_state.close_poll, poll.poll_id):
         return  # already handled (a repeated update)
     q = run.questions[poll.idx]
-    head = texts.QUIZ_RIGHT if correct else texts.QUIZ_WRONG.format(answer=esc(q.answer))
-    source = texts.QUIZ_SOURCE_LINE.format(source=esc(source_label(context, q)))
+    head = texts.RIGHT if correct else texts.WRONG.format(answer=esc(q.answer))
+    source = texts.SOURCE_LINE.format(source=esc(source_label(documents(context), q)))
     button = InlineKeyboardButton(texts.BUTTON_SOURCE, callback_data=source_key(q.id))
     markup = InlineKeyboardMarkup([[button]])
     await send_html(context.bot, run.chat_id, f"{head}\n{source}", markup=markup)
@@ -67,26 +71,27 @@ async def send_practice_result(context: CustomContext, run: QuizRun, *, stopped:
     polls = await context.db(context.quiz_state.polls, run.id)
     asked = [p.idx for p in polls if p.idx in answers] if stopped else [p.idx for p in polls]
     right = sum(1 for i in asked if answers.get(i) and answers[i].correct)
-    head = texts.QUIZ_RESULT_STOPPED if stopped else texts.QUIZ_RESULT_HEAD
+    head = texts.RESULT_STOPPED if stopped else texts.RESULT_HEAD
     lines = [head.format(correct=right, asked=len(asked))]
     missed = [i for i in asked if not (answers.get(i) and answers[i].correct)]
     markup = None
     if missed:
-        lines += ["", texts.QUIZ_MISSED_HEAD]
+        docs = documents(context)
+        lines += ["", texts.MISSED_HEAD]
         for n, i in enumerate(missed, start=1):
             q = run.questions[i]
             lines.append(
-                texts.QUIZ_MISSED_ITEM.format(
+                texts.MISSED_ITEM.format(
                     i=n,
                     question=esc(q.question),
                     answer=esc(q.answer),
-                    source=esc(source_label(context, q)),
+                    source=esc(source_label(docs, q)),
                 )
             )
         retry = InlineKeyboardButton(texts.BUTTON_RETRY_MISSED, callback_data=retry_data(run.id))
         markup = InlineKeyboardMarkup([[retry]])
     elif asked:
-        lines.append(texts.QUIZ_ALL_RIGHT)
+        lines.append(texts.ALL_RIGHT)
     await send_html(context.bot, run.chat_id, "\n".join(lines), markup=markup)
 
 

@@ -1,24 +1,28 @@
-"""Questions for a run: chosen from the bank, named by their source, and sent as quiz polls."""
+"""Questions for a run: chosen from the bank or from a trainer's own set, named by their
+source, and sent as quiz polls."""
 
 from __future__ import annotations
 
 import hashlib
 import random
 import time
-from collections import Counter
 from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
 from telegram import Message
 from telegram.error import ChatMigrated
 
-from bot import texts
 from bot.context import CustomContext
+from bot.quiz import texts
+from bot.quiz.timing import poll_period
 from bot.render import esc
 from bot.send import send_html
 from bot.storage.quiz_state import QuizPoll, QuizRun
 from retrieval.domain import naming
-from retrieval.domain.quiz import MAX_QUESTION, QuizQuestion
+from retrieval.domain.models import DocumentMeta
+from retrieval.domain.quiz import DIFFICULTIES, MAX_QUESTION, QuizQuestion, telegram_len
+from retrieval.domain.text import fold
+from retrieval.service.quiz import TopicCounts, set_name
 
 T = TypeVar("T")
 rng = random.SystemRandom()
@@ -39,42 +43,80 @@ def matches_key(q: QuizQuestion, key: str) -> bool:
     return q.id == key
 
 
-def source_label(context: CustomContext, q: QuizQuestion) -> str:
-    """ "Nghị quyết 76/NQ-CP — Mục …" (plain text; escape before use in HTML)."""
-    docs = {d.id: d for d in context.answering.documents()}
+def _same(a: str, b: str) -> bool:
+    return " ".join(fold(a).lower().split()) == " ".join(fold(b).lower().split())
+
+
+def source_label(docs: dict[str, DocumentMeta], q: QuizQuestion) -> str:
+    """Where the proof is, once: "Điều 18 Nghị định 63/2010/NĐ-CP" for a legal question;
+    "Nghị quyết 76/NQ-CP — IV. Giải pháp thực hiện"; a report's title without its section
+    when that section is the title again (plain text; escape before use in HTML)."""
+    if q.source.citation:
+        return q.source.citation
     doc = docs.get(q.source.document_id)
-    name = naming.document_short_name(doc) if doc is not None else q.source.document_id
-    return f"{name} — {q.source.section}" if q.source.section else name
+    if doc is None:  # a trainer's own question: the source they wrote, or their explanation
+        return q.source.section or q.explanation
+    name = naming.document_short_name(doc)
+    section = q.source.section
+    top = section.split(" › ", 1)[0]
+    if not section or _same(top, doc.title) or _same(top, name):
+        rest = section.split(" › ", 1)[1] if " › " in section else ""
+        return f"{name} — {rest}" if rest else name
+    return f"{name} — {section}"
 
 
-def topics_text(docs: Counter[str], kinds: Counter[str]) -> str:
-    lines = [texts.QUIZ_TOPICS_DOCS]
-    lines += [texts.QUIZ_TOPIC_LINE.format(name=esc(d), count=n) for d, n in sorted(docs.items())]
-    lines.append(texts.QUIZ_TOPICS_KINDS)
+def documents(context: CustomContext) -> dict[str, DocumentMeta]:
+    return {d.id: d for d in context.answering.documents()}
+
+
+def topics_text(counts: TopicCounts, sets: dict[str, int]) -> str:
+    line = texts.TOPIC_LINE.format
+    lines = [texts.TOPICS_DOCS]
+    lines += [line(name=esc(d), count=n) for d, n in sorted(counts.documents.items())]
+    lines.append(texts.TOPICS_KINDS)
     lines += [
-        texts.QUIZ_TOPIC_LINE.format(name=esc(naming.kind_label(k).lower()), count=n)
-        for k, n in kinds.most_common()
+        line(name=esc(naming.kind_label(k).lower()), count=n) for k, n in counts.kinds.most_common()
     ]
+    lines.append(texts.TOPICS_LEVELS)
+    lines += [line(name=level, count=counts.levels[level]) for level in DIFFICULTIES]
+    styles = [(naming.STYLE_LABELS.get(s, ""), n) for s, n in counts.styles.most_common()]
+    lines.append(texts.TOPICS_STYLES)
+    lines += [line(name=label, count=n) for label, n in styles if label]
+    if sets:
+        lines.append(texts.TOPICS_SETS)
+        lines += [line(name=esc(name), count=n) for name, n in sets.items()]
+    lines.append(texts.TOPICS_COMBINE)
     return "\n".join(lines)
 
 
 def topic_suffix(topic: str | None) -> str:
-    return texts.QUIZ_TOPIC_SUFFIX.format(topic=esc(topic)) if topic else ""
+    return texts.TOPIC_SUFFIX.format(topic=esc(topic)) if topic else ""
 
 
 async def choose(
-    context: CustomContext, chat_id: int, topic: str | None, count: int
+    context: CustomContext,
+    chat_id: int,
+    user_id: int,
+    topic: str | None,
+    count: int,
+    reply_to: int | None = None,
 ) -> list[QuizQuestion] | None:
-    """``count`` random questions of ``topic``; None (after telling the user) when none fit."""
+    """``count`` random questions: of the user's own set named ``topic``, if they have one,
+    else of the bank's ``topic``; None (after telling the user) when none fit."""
+    if topic:
+        own = await context.db(context.quiz_sets.get, user_id, set_name(topic))
+        if own is not None:
+            return rng.sample(own.questions, min(count, len(own.questions)))
     bank = context.quiz_bank
     if not await context.in_worker(bank.bank):
-        await send_html(context.bot, chat_id, texts.QUIZ_BANK_EMPTY)
+        await send_html(context.bot, chat_id, texts.BANK_EMPTY, reply_to=reply_to)
         return None
     chosen = await context.in_worker(bank.choose, topic, count, rng)
     if not chosen:
-        topics = topics_text(*bank.topics())
-        text = texts.QUIZ_NO_QUESTIONS.format(topic=esc(topic or ""), topics=topics)
-        await send_html(context.bot, chat_id, text)
+        sets = await context.db(context.quiz_sets.names, user_id)
+        topics = topics_text(await context.in_worker(bank.topics), sets)
+        text = texts.NO_QUESTIONS.format(topic=esc(topic or ""), topics=topics)
+        await send_html(context.bot, chat_id, text, reply_to=reply_to)
         return None
     return chosen
 
@@ -92,17 +134,24 @@ async def to_chat(
 
 
 def poll_question(q: QuizQuestion, idx: int, total: int) -> str:
-    for template in texts.QUIZ_POLL_NUMBERS:
+    for template in texts.POLL_NUMBERS:
         prefix = template.format(i=idx + 1, total=total)
-        if len(prefix) + len(q.question) <= MAX_QUESTION:
+        if telegram_len(prefix + q.question) <= MAX_QUESTION:
             return prefix + q.question
     return q.question  # a question at Telegram's limit goes without its number
+
+
+def period_of(context: CustomContext, run: QuizRun, q: QuizQuestion) -> int | None:
+    """A group poll's open period (longer for a long question); None in a practice."""
+    if run.kind != "group" or not run.open_period:
+        return None
+    return poll_period(q, run.open_period, context.settings)
 
 
 async def send_question(context: CustomContext, run: QuizRun, idx: int) -> QuizPoll:
     """Send question ``idx`` of ``run`` as a quiz poll and remember it."""
     q = run.questions[idx]
-    group = run.kind == "group"
+    period = period_of(context, run, q)
 
     def call(chat_id: int) -> Awaitable[Message]:
         return context.bot.send_poll(
@@ -113,22 +162,23 @@ async def send_question(context: CustomContext, run: QuizRun, idx: int) -> QuizP
             type="quiz",
             correct_option_ids=[q.correct],
             explanation=q.explanation,
-            open_period=run.open_period if group else None,
+            open_period=period,
         )
 
-    chat_id, message = await to_chat(context, run.chat_id, call)
-    assert message.poll is not None
-    sent_at = time.time()
-    poll = QuizPoll(
-        poll_id=message.poll.id,
-        run_id=run.id,
-        idx=idx,
-        question_id=q.id,
-        chat_id=chat_id,
-        message_id=message.message_id,
-        sent_at=sent_at,
-        closes_at=sent_at + run.open_period if group and run.open_period else None,
-        closed=False,
-    )
-    await context.db(context.quiz_state.add_poll, poll)
+    async with context.services.polls_in_flight.sending():
+        chat_id, message = await to_chat(context, run.chat_id, call)
+        assert message.poll is not None
+        sent_at = time.time()
+        poll = QuizPoll(
+            poll_id=message.poll.id,
+            run_id=run.id,
+            idx=idx,
+            question_id=q.id,
+            chat_id=chat_id,
+            message_id=message.message_id,
+            sent_at=sent_at,
+            closes_at=sent_at + period if period else None,
+            closed=False,
+        )
+        await context.db(context.quiz_state.add_poll, poll)
     return poll

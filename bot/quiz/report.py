@@ -1,6 +1,8 @@
-"""Scores and what is shown of them: the leaderboard, the trainer's CSV, and ``/diem``.
+"""Results and what is shown of them: the leaderboard, the trainer's CSV, and ``/diem``.
 
-A right answer is worth ``BASE_POINTS``, plus up to ``SPEED_BONUS`` for answering at once.
+More right answers always rank higher; between learners with as many right answers, the one
+with less total time ranks higher. Total time counts every question asked: the seconds a
+learner took to answer, or the question's whole period when they did not answer it.
 """
 
 from __future__ import annotations
@@ -11,15 +13,13 @@ import io
 
 from pydantic import BaseModel
 
-from bot import texts
+from bot.quiz import texts
 from bot.render import esc
-from bot.storage.quiz_state import HistoryRow, QuizAnswer, QuizRun, State
+from bot.storage.quiz_state import HistoryRow, QuizAnswer, QuizPoll, QuizRun, State
 from retrieval.domain import naming
 
-BASE_POINTS = 100
-SPEED_BONUS = 50
 MEDALS = ["🥇", "🥈", "🥉"]
-KIND_NAMES = {"practice": texts.QUIZ_HISTORY_PRACTICE, "group": texts.QUIZ_HISTORY_GROUP}
+KIND_NAMES = {"practice": texts.HISTORY_PRACTICE, "group": texts.HISTORY_GROUP}
 #: Vietnam's time, for the dates people read.
 VIETNAM = dt.timezone(dt.timedelta(hours=7))
 
@@ -31,44 +31,35 @@ class Standing(BaseModel):
     name: str
     correct: int
     answered: int
-    points: int
-    seconds: float  # total answering time
+    asked: int
+    seconds: float  # total time over the questions asked (unanswered: the whole period)
     answers: dict[int, QuizAnswer]  # by question index
 
 
-def points(answer: QuizAnswer, open_period: int | None) -> int:
-    """A right answer is worth BASE_POINTS, plus a bonus that shrinks to 0 over the period."""
-    if not answer.correct:
-        return 0
-    if not open_period:
-        return BASE_POINTS
-    share = max(0.0, 1.0 - answer.elapsed / open_period)
-    return BASE_POINTS + round(SPEED_BONUS * share)
-
-
-def rank(answers: list[QuizAnswer], open_period: int | None) -> list[Standing]:
-    """Participants best first: points, then right answers, then the faster."""
-    table: dict[int, Standing] = {}
+def rank(answers: list[QuizAnswer], polls: list[QuizPoll]) -> list[Standing]:
+    """Everyone who answered, best first: more right answers, then less total time, over the
+    closed ``polls`` (the questions asked)."""
+    asked = [p for p in polls if p.closed]
+    people: dict[int, dict[int, QuizAnswer]] = {}
+    names: dict[int, str] = {}
     for a in answers:
-        s = table.setdefault(
-            a.user_id,
+        people.setdefault(a.user_id, {})[a.idx] = a
+        names[a.user_id] = a.name or names.get(a.user_id, "")
+    table = []
+    for user_id, mine in people.items():
+        seconds = sum(mine[p.idx].elapsed if p.idx in mine else (p.period or 0.0) for p in asked)
+        table.append(
             Standing(
-                user_id=a.user_id,
-                name=a.name,
-                correct=0,
-                answered=0,
-                points=0,
-                seconds=0.0,
-                answers={},
-            ),
+                user_id=user_id,
+                name=names[user_id],
+                correct=sum(a.correct for a in mine.values()),
+                answered=len(mine),
+                asked=len(asked),
+                seconds=round(seconds, 2),
+                answers=mine,
+            )
         )
-        s.name = a.name or s.name
-        s.answers[a.idx] = a
-        s.answered += 1
-        s.correct += int(a.correct)
-        s.points += points(a, open_period)
-        s.seconds += a.elapsed
-    return sorted(table.values(), key=lambda s: (-s.points, -s.correct, s.seconds, s.user_id))
+    return sorted(table, key=lambda s: (-s.correct, s.seconds, s.user_id))
 
 
 def local_time(ts: float) -> str:
@@ -76,68 +67,80 @@ def local_time(ts: float) -> str:
     return dt.datetime.fromtimestamp(ts, VIETNAM).strftime("%d/%m/%Y %H:%M")
 
 
+def _place(i: int, standing: Standing) -> str:
+    """A medal for the first three with at least one right answer; a number otherwise."""
+    return MEDALS[i] if i < len(MEDALS) and standing.correct > 0 else f"{i + 1}."
+
+
 def leaderboard(run: QuizRun, standings: list[Standing], asked: int, state: State) -> str:
     if state == "stopped":
-        head = texts.QUIZ_LEADERBOARD_STOPPED.format(asked=asked, total=run.total)
+        head = texts.LEADERBOARD_STOPPED.format(asked=asked, total=run.total)
     elif state == "interrupted":
-        head = texts.QUIZ_LEADERBOARD_INTERRUPTED.format(asked=asked, total=run.total)
+        head = texts.LEADERBOARD_INTERRUPTED.format(asked=asked, total=run.total)
     else:
-        head = texts.QUIZ_LEADERBOARD_HEAD.format(asked=asked, total=run.total)
+        head = texts.LEADERBOARD_HEAD.format(asked=asked, total=run.total)
     lines = [head]
     if run.topic:
-        lines.append(texts.QUIZ_TOPIC_LINE_HEAD.format(topic=esc(run.topic)))
+        lines.append(texts.TOPIC_LINE_HEAD.format(topic=esc(run.topic)))
     lines.append("")
     if not standings:
-        lines.append(texts.QUIZ_LEADERBOARD_EMPTY)
+        lines.append(texts.LEADERBOARD_EMPTY)
     for i, s in enumerate(standings):
         lines.append(
-            texts.QUIZ_LEADERBOARD_LINE.format(
-                medal=MEDALS[i] if i < len(MEDALS) else f"{i + 1}.",
+            texts.LEADERBOARD_LINE.format(
+                place=_place(i, s),
                 name=esc(s.name or str(s.user_id)),
                 correct=s.correct,
                 asked=asked,
-                points=s.points,
-                seconds=naming.decimal(s.seconds),
+                seconds=naming.seconds(s.seconds),
             )
         )
-    lines += ["", texts.QUIZ_LEADERBOARD_END]
+    if standings:
+        lines += ["", texts.LEADERBOARD_RULE]
+    lines += ["", texts.LEADERBOARD_END]
     return "\n".join(lines)
 
 
-def results_csv(run: QuizRun, standings: list[Standing]) -> bytes:
-    """One row per participant: rank, name, id, score, time, then each question's answer."""
+def results_csv(run: QuizRun, standings: list[Standing], polls: list[QuizPoll]) -> bytes:
+    """A row per participant and question asked: their rank and totals, the question, its
+    right answer, what they chose, right or wrong, and how long they took."""
     out = io.StringIO()
     writer = csv.writer(out)
-    head = list(texts.QUIZ_CSV_HEAD)
-    for i in range(run.total):
-        head += [column.format(i=i + 1) for column in texts.QUIZ_CSV_QUESTION]
-    writer.writerow(head)
+    writer.writerow(texts.CSV_HEAD)
+    asked = [p for p in polls if p.closed]
     for n, s in enumerate(standings, start=1):
-        row: list[object] = [n, s.name, s.user_id, s.correct, s.answered, s.points]
-        row.append(f"{s.seconds:.2f}")
-        for i, q in enumerate(run.questions):
-            a = s.answers.get(i)
+        person = [n, s.name, s.user_id, s.correct, s.asked, f"{s.seconds:.2f}"]
+        for poll in asked:
+            q = run.questions[poll.idx]
+            a = s.answers.get(poll.idx)
             if a is None:
-                row += ["", "", ""]
+                mine = [texts.CSV_UNANSWERED, "", ""]
             else:
-                verdict = texts.QUIZ_CSV_RIGHT if a.correct else texts.QUIZ_CSV_WRONG
-                row += [q.options[a.option], verdict, f"{a.elapsed:.2f}"]
-        writer.writerow(row)
+                verdict = texts.CSV_RIGHT if a.correct else texts.CSV_WRONG
+                mine = [q.options[a.option], verdict, f"{a.elapsed:.2f}"]
+            writer.writerow([*person, poll.idx + 1, q.question, q.answer, *mine])
     return out.getvalue().encode("utf-8-sig")  # the BOM lets Excel read the Vietnamese
 
 
 def history_text(rows: list[HistoryRow]) -> str:
-    """``/diem``: a line per recent practice or group session."""
-    lines = [texts.QUIZ_HISTORY_HEAD]
+    """``/diem``: a line per recent practice or group session, counted as its leaderboard
+    counts (a question left unanswered is a question asked)."""
+    lines = [texts.HISTORY_HEAD]
     for r in rows:
+        if r.state in ("stopped", "interrupted"):
+            state = texts.HISTORY_STOPPED
+        elif r.state == "running":
+            state = texts.HISTORY_RUNNING
+        else:
+            state = ""
         lines.append(
-            texts.QUIZ_HISTORY_LINE.format(
+            texts.HISTORY_LINE.format(
                 date=local_time(r.created_at),
                 what=KIND_NAMES[r.kind],
                 topic=f" ({esc(r.topic)})" if r.topic else "",
                 correct=r.correct,
                 asked=r.asked,
-                state=texts.QUIZ_HISTORY_STOPPED if r.state in ("stopped", "interrupted") else "",
+                state=state,
             )
         )
     return "\n".join(lines)

@@ -1,10 +1,11 @@
 """The quiz's state: runs (a practice or a group session), the polls sent, the answers received.
 
 Everything a quiz needs to go on after a restart is here: the questions of a run (a snapshot,
-so that a reindex does not change a running quiz), which poll is open and until when, and
-every answer as it arrives. What is stored about people: their numeric Telegram id and, for
-group sessions only, the display name Telegram gives with their answer (for the leaderboard
-and the trainer's CSV). Times are Unix seconds (UTC).
+so that a reindex does not change a running quiz), which poll is open and until when, every
+answer as it arrives, and the last moment the bot was known to run a group session (its
+heartbeat: an answer given while the bot was down is timed from it). What is stored about
+people: their numeric Telegram id and, for group sessions only, the display name Telegram gives
+with their answer (for the leaderboard and the trainer's CSV). Times are Unix seconds (UTC).
 """
 
 from __future__ import annotations
@@ -56,6 +57,11 @@ class QuizPoll(BaseModel):
     closes_at: float | None
     closed: bool
 
+    @property
+    def period(self) -> float | None:
+        """Seconds the poll is open (a group's); None for a practice poll."""
+        return self.closes_at - self.sent_at if self.closes_at is not None else None
+
 
 class QuizAnswer(BaseModel):
     poll_id: str
@@ -100,6 +106,7 @@ CREATE TABLE IF NOT EXISTS quiz_answers (
     poll_id TEXT, run_id INTEGER, idx INTEGER, user_id INTEGER, name TEXT, option INTEGER,
     correct INTEGER, elapsed FLOAT, answered_at FLOAT, PRIMARY KEY (poll_id, user_id)
 );
+CREATE TABLE IF NOT EXISTS quiz_heartbeat (id INTEGER PRIMARY KEY CHECK (id = 1), at FLOAT);
 CREATE INDEX IF NOT EXISTS idx_quiz_runs_chat_id_state ON quiz_runs (chat_id, state);
 CREATE INDEX IF NOT EXISTS idx_quiz_polls_run_id ON quiz_polls (run_id);
 CREATE INDEX IF NOT EXISTS idx_quiz_answers_run_id ON quiz_answers (run_id);
@@ -245,11 +252,20 @@ class QuizState:
         return QuizQuestion.model_validate(json.loads(rows[0]["questions"])[rows[0]["idx"]])
 
     # -- answers --------------------------------------------------------------------------
-    def record_answer(self, answer: QuizAnswer) -> None:
+    def record_answer(self, answer: QuizAnswer) -> bool:
+        """Keep a learner's first answer to a poll (a quiz poll's answer cannot change; an
+        update delivered twice, live and from the backlog, keeps its first timing). False when
+        there was one already."""
         row = answer.model_dump()
         row["correct"] = int(answer.correct)
+        columns = ", ".join(row)
+        marks = ", ".join("?" for _ in row)
         with self.db.transaction() as t:
-            t["quiz_answers"].insert(row, replace=True)
+            cur = t.execute(
+                f"INSERT OR IGNORE INTO quiz_answers ({columns}) VALUES ({marks})",
+                list(row.values()),
+            )
+            return cur.rowcount > 0
 
     def retract_answer(self, poll_id: str, user_id: int) -> bool:
         with self.db.transaction() as t:
@@ -265,10 +281,14 @@ class QuizState:
         return [QuizAnswer.model_validate(r) for r in rows]
 
     def history(self, user_id: int, limit: int = 10) -> list[HistoryRow]:
-        """A user's practices and the group sessions they answered in, newest first."""
+        """A user's practices and the group sessions they answered in, newest first. A run's
+        questions asked are its closed polls, as its leaderboard counts them: a question left
+        unanswered counts."""
         rows = self.db.query(
             "SELECT r.id, r.kind, r.topic, r.created_at, r.state, r.questions, "
-            "coalesce(sum(a.correct), 0) AS correct, count(a.poll_id) AS asked "
+            "coalesce(sum(a.correct), 0) AS correct, count(a.poll_id) AS answered, "
+            "(SELECT count(*) FROM quiz_polls p WHERE p.run_id = r.id AND p.closed = 1) "
+            "AS asked "
             "FROM quiz_runs r LEFT JOIN quiz_answers a ON a.run_id = r.id AND a.user_id = ? "
             "WHERE (r.kind = 'practice' AND r.owner_id = ?) OR a.user_id IS NOT NULL "
             "GROUP BY r.id ORDER BY r.id DESC LIMIT ?",
@@ -281,12 +301,32 @@ class QuizState:
                 topic=r["topic"],
                 created_at=r["created_at"],
                 correct=r["correct"],
-                asked=r["asked"],
+                asked=max(r["asked"], r["answered"]),
                 total=len(json.loads(r["questions"])),
                 state=r["state"],
             )
             for r in rows
         ]
+
+    # -- the heartbeat of group sessions ---------------------------------------------------
+    def beat(self, at: float) -> bool:
+        """Note that the bot runs at ``at``, while a group session runs; True when noted."""
+        with self.db.transaction() as t:
+            running = t.execute(
+                "SELECT 1 FROM quiz_runs WHERE kind = 'group' AND state = 'running' LIMIT 1"
+            ).fetchone()
+            if running:
+                t.execute(
+                    "INSERT INTO quiz_heartbeat (id, at) VALUES (1, ?) "
+                    "ON CONFLICT (id) DO UPDATE SET at = excluded.at",
+                    [at],
+                )
+            return running is not None
+
+    def alive_at(self) -> float | None:
+        """The last heartbeat: when the bot was last known to run a group session."""
+        rows = self.db.query("SELECT at FROM quiz_heartbeat WHERE id = 1")
+        return rows[0]["at"] if rows else None
 
 
 def _running_in(t: sqlite_utils.Database, chat_id: int) -> QuizRun | None:

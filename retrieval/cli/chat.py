@@ -46,7 +46,9 @@ def documents_text(answering: AnsweringService) -> str:
 def cmd_chat(args: argparse.Namespace, settings: Settings) -> int:
     print(texts.CHAT_LOADING, file=sys.stderr)
     answering = AnsweringService(settings)
-    quiz = QuizService(settings, answering.index_version, answering.corpus)
+    quiz = QuizService(
+        settings, answering.index_version, answering.corpus, encoder=answering.encoder
+    )
     show = terminal.printer()
     save_history = terminal.line_editing(settings.data_dir / HISTORY_FILE)
     show(texts.CHAT_WELCOME)

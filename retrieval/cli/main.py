@@ -39,6 +39,7 @@ def cmd_setup(args: argparse.Namespace, settings: Settings) -> int:
         print_report(report.build, dry_run=False)
     else:
         print(texts.INDEX_READY.format(version=report.ready_version), file=sys.stderr)
+    print(texts.QUIZ_READY.format(total=report.quiz_questions), file=sys.stderr)
     return 0
 
 

@@ -38,7 +38,9 @@ def _ask(q: QuizQuestion, input_fn: Callable[[str], str], print_fn: Callable[[st
 
 
 def _source_line(q: QuizQuestion) -> str:
-    return f"Nguồn: {q.source.document_id} — {q.source.section}"
+    """The act and article of a legal question ("Điều 18 Nghị định 63/2010/NĐ-CP"), else the
+    document's id and section."""
+    return f"Nguồn: {q.source.citation or f'{q.source.document_id} — {q.source.section}'}"
 
 
 def run_practice(

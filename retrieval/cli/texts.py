@@ -51,6 +51,13 @@ EVAL_VISIBLE = (
 
 QUIZ_BAD_COUNT = "-n phải là số câu hỏi dương"
 QUIZ_BANK = "Ngân hàng có {total} câu hỏi ({curated} biên soạn, {generated} tự sinh). Gõ q để dừng."
+QUIZ_WRITTEN = "Đã ghi {path}"
+QUIZ_READY = "Ngân hàng câu hỏi đố vui: {total} câu."
+QUIZ_SHEET_UNREADABLE = "không đọc được phiếu duyệt {path}: {cause}"
+QUIZ_REVIEW_APPLIED = (
+    "Đã ghi quyết định vào knowledge/quiz/review.yaml: giữ thêm {kept} câu, "
+    "loại thêm {dropped} câu."
+)
 
 BENCH_MACHINE = "Máy: {machine}"
 BENCH_EMBEDDING = "Nhúng đoạn văn: {rate} đoạn/giây"

@@ -129,6 +129,29 @@ _ERRORS: dict[str, str] = {
     "curated_invalid": "Câu hỏi soạn sẵn không dùng được: {problem}",
 }
 
+#: Why the quiz bank left a question out (``retrieval.quiz``'s reason codes).
+QUIZ_REASONS: dict[str, str] = {
+    "nguon": "đoạn nguồn không chứng minh được (không có, bị bãi bỏ, trích dẫn sai)",
+    "dap-an": "đáp án không được đoạn nguồn chứng minh",
+    "nhieu-dung": "phương án nhiễu có trong trích dẫn (cũng đúng)",
+    "trung-y": "phương án sai trùng ý với một mục đúng (mô hình nhúng hoặc từ khóa)",
+    "khong-mo-hinh": "không có mô hình nhúng để kiểm tra phương án nhiễu",
+    "hinh-thuc": "đáp án lộ qua hình thức phương án",
+    "dan-luat": "câu hỏi về luật không nêu điều và văn bản, hoặc nêu mã Pháp điển",
+    "tham-chieu": "câu hỏi trỏ sang chỗ khác («thời hạn này», «khoản 1 Điều 13…»)",
+    "het-hieu-luc": "quy định đã bị văn bản sau thay đổi",
+    "gioi-han": "không vừa giới hạn của Telegram hoặc thiếu phương án",
+    "trung-cau-nguon": "cùng câu nguồn với một câu đã có",
+    "nguoi-duyet": "người duyệt đã loại (knowledge/quiz/review.yaml)",
+    "thieu-nhieu": "không đủ phương án nhiễu chắc chắn sai, cùng giọng văn, độ dài tương đương",
+    "danh-sach-tat": "danh sách chỉ dùng để kiểm tra, hoặc người biên soạn tắt vì câu quá dễ",
+    "gioi-han-kieu": "đã đủ số câu cho kiểu đó của danh sách",
+    "qua-dai": "câu nguồn quá dài để hỏi nguyên văn",
+    "lo-dap-an": "tên văn bản để lộ đáp án (số lượng)",
+}
+
+_QUIZ_CODE = re.compile(r"(^|[;:)]\s)(" + "|".join(map(re.escape, QUIZ_REASONS)) + r"):")
+
 #: Facts that are counts, written with a thousands dot (1.500.000).
 _COUNTS = {"count", "limit", "pages", "chars", "line", "ratio"}
 
@@ -220,6 +243,8 @@ def describe(error: CoreError) -> str:
             f"{name} = «{values[name]}»" if values.get(name) else name
             for name in details.get("fields", [])
         ]
+    if error.code == "curated_invalid":
+        details["problem"] = quiz_problems(str(details.get("problem", "")))
     for key, value in details.items():
         if isinstance(value, list | tuple):
             details[key] = ", ".join(map(str, value))
@@ -234,6 +259,12 @@ def describe(error: CoreError) -> str:
         return template.format(**details)
     except (KeyError, IndexError):
         return f"Lỗi: {error.code}."
+
+
+def quiz_problems(text: str) -> str:
+    """A curated question's problems as the core states them ("hinh-thuc: …"), each reason
+    code spelled out ("đáp án lộ qua hình thức phương án: …")."""
+    return _QUIZ_CODE.sub(lambda m: f"{m.group(1)}{QUIZ_REASONS[m.group(2)]}:", text)
 
 
 def question_problem(problem: QuestionProblem) -> str:

@@ -27,6 +27,16 @@ KIND_LABELS: dict[str, str] = {
     "khac": "Thông tin khác",
 }
 
+#: What a kind of quiz question is called, for choosing them ("/quiz 10 30 tình huống").
+STYLE_LABELS: dict[str, str] = {
+    "scenario": "tình huống",
+    "true_false": "đúng sai",
+    "not_in_list": "câu phủ định",
+    "cause_effect": "nguyên nhân, hệ quả",
+    "definition": "khái niệm",
+    "count": "con số",
+}
+
 
 # -- text and numbers --------------------------------------------------------------------------
 def shorten(text: str, limit: int) -> str:

@@ -2,35 +2,53 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from retrieval.domain.models import PassageKind, PassageStatus
 
-#: Telegram's quiz-poll limits.
+#: Telegram's quiz-poll limits, in UTF-16 code units (``telegram_len``).
 MAX_QUESTION = 300
 MAX_OPTION = 100
 MAX_EXPLANATION = 200
 MIN_OPTIONS = 2
 MAX_OPTIONS = 10
 
+
+def telegram_len(text: str) -> int:
+    """The length Telegram counts: UTF-16 code units (an emoji outside the BMP counts 2)."""
+    return len(text.encode("utf-16-le")) // 2
+
+
 Origin = Literal["curated", "generated"]
-Difficulty = Literal["dễ", "trung bình", "khó"]
+#: The thinking a question asks for: recall the text, understand it, apply it to a case.
+Difficulty = Literal["nhớ", "hiểu", "vận dụng"]
+DIFFICULTIES: tuple[Difficulty, ...] = ("nhớ", "hiểu", "vận dụng")
+#: Earlier banks (and sessions stored by the bot) used easy / medium / hard.
+LEGACY_DIFFICULTY: dict[str, Difficulty] = {"dễ": "nhớ", "trung bình": "hiểu", "khó": "vận dụng"}
+
 #: How a question was made; it says how its answer is proved by the passage.
 Style = Literal[
-    "curated",
-    "list_item",  # "Đâu là một trong 5 quan điểm …": the option is the item's opening words
-    "list_order",  # "Giải pháp thứ ba là gì?": siblings of the same list as distractors
+    "curated",  # written by hand in knowledge/quiz/*.yaml
+    "scenario",  # a situation, from a template in knowledge/quiz/scenarios.yaml, citing its article
+    "list_item",  # "Đâu là một quan điểm …?": one member of a list among non-members
+    "not_in_list",  # "Đâu KHÔNG phải là …?": three members and one non-member
+    "true_false",  # "Đúng hay sai: «…» là một quan điểm …"
+    "cause_effect",  # a cause among effects (or the reverse) of the same report
     "count",  # "… tập trung vào bao nhiêu nội dung?": the number stated in the passage
-    "rank",  # "Năm 2019 … xếp thứ mấy?"
-    "date",  # "… được ban hành ngày nào?" / "… có hiệu lực kể từ ngày nào?"
-    "deadline",  # fill in the blank: "chậm nhất là ___ ngày làm việc"
     "definition",  # which defined term a definition belongs to
-    "origin",  # which act a codified article comes from
-    "section",  # which part of a document a statement sits in
-    "document",  # which document a statement comes from
+    "deadline",  # a time limit of a provision, naming the act and the article
+    # Retired generators, kept so that sessions stored by the bot still load:
+    "rank",
+    "list_order",
+    "date",
+    "origin",
+    "section",
+    "document",
 ]
+#: The styles a generated question has when it asks about a list (its ``source.items``).
+LIST_STYLES = frozenset({"list_item", "not_in_list", "true_false", "cause_effect"})
 
 
 class QuizSource(BaseModel):
@@ -41,10 +59,18 @@ class QuizSource(BaseModel):
     document_id: str
     section: str
     passage: str = Field(min_length=1)
-    #: The excerpt of ``passage`` (or of ``section`` for "section" questions) that proves it.
+    #: The excerpt of ``passage`` that proves the answer.
     quote: str = Field(min_length=1)
     ordinal: int = -1
     status: PassageStatus = "còn hiệu lực"
+    #: The act and article a legal question rests on: "Điều 20 Nghị định 63/2010/NĐ-CP".
+    citation: str | None = None
+    #: For a question on a list: every correct item of it (labels and quotes), against which
+    #: each wrong statement was checked.
+    items: list[str] = []
+    #: Other statements of the same document that the question shows as true (the members
+    #: offered in a "which is NOT" question); with ``quote`` they are what it rests on.
+    also: list[str] = []
 
 
 class QuizTopic(BaseModel):
@@ -72,11 +98,20 @@ class QuizQuestion(BaseModel):
     difficulty: Difficulty
     source: QuizSource
 
+    @field_validator("difficulty", mode="before")
+    @classmethod
+    def _legacy_difficulty(cls, value: Any) -> Any:
+        return LEGACY_DIFFICULTY.get(value, value) if isinstance(value, str) else value
+
     @model_validator(mode="after")
     def _options_fit(self) -> QuizQuestion:
         for option in self.options:
-            if not option.strip() or len(option) > MAX_OPTION:
+            if not option.strip() or telegram_len(option) > MAX_OPTION:
                 raise ValueError(f"phương án rỗng hoặc dài quá {MAX_OPTION} ký tự: {option!r}")
+        if telegram_len(self.question) > MAX_QUESTION:
+            raise ValueError(f"câu hỏi dài quá {MAX_QUESTION} ký tự (UTF-16)")
+        if telegram_len(self.explanation) > MAX_EXPLANATION:
+            raise ValueError(f"giải thích dài quá {MAX_EXPLANATION} ký tự (UTF-16)")
         folded = [" ".join(o.lower().split()) for o in self.options]
         if len(set(folded)) != len(folded):
             raise ValueError("các phương án bị trùng nhau")
@@ -91,3 +126,22 @@ class QuizQuestion(BaseModel):
     @property
     def distractors(self) -> list[str]:
         return [o for i, o in enumerate(self.options) if i != self.correct]
+
+    @property
+    def wrong_statements(self) -> list[str]:
+        """The options (or, for true/false, the statement) that the list does not hold: what
+        must be far from every item of ``source.items``."""
+        if self.style == "not_in_list":
+            return [self.answer]
+        if self.style == "true_false":
+            return [] if self.answer == TRUE else [statement_of(self.question)]
+        return self.distractors
+
+
+TRUE, FALSE = "Đúng", "Sai"
+
+
+def statement_of(question: str) -> str:
+    """The statement between «» of a true/false question."""
+    start, end = question.find("«"), question.rfind("»")
+    return question[start + 1 : end] if 0 <= start < end else question

@@ -6,10 +6,10 @@ from retrieval.quiz.bank import (
     build_bank,
     build_report,
     dump_json_lines,
-    filter_topic,
     load_bank,
 )
 from retrieval.quiz.curated import CuratedError, load_curated
+from retrieval.quiz.topics import filter_topic
 
 __all__ = [
     "BankReport",

@@ -10,9 +10,10 @@ from functools import cached_property
 from retrieval.domain.models import Document, Passage
 from retrieval.domain.naming import shorten
 from retrieval.knowledge.chunking import SEP
-from retrieval.quiz.wording import folded_bigrams, overlap, sentence_case
+from retrieval.quiz.catalogue import SourceName
+from retrieval.quiz.legal import Legal, LegalRules
+from retrieval.quiz.wording import folded_bigrams, occurs, sentence_case
 
-_ARTICLE_CODE = re.compile(r"^(Điều\s+[\dA-Za-zĐđ.]+?)\.?\s")
 _ROMAN_HEAD = re.compile(r"^[IVXLC]+\.\s+")
 NUMBERED_KINDS = {
     "nghị quyết": "Nghị quyết",
@@ -24,31 +25,37 @@ NUMBERED_KINDS = {
 }
 
 
-def article_code(section: str) -> str | None:
-    """ "Điều 44.5.NĐ.15" from a section path ending in a codified article."""
-    m = _ARTICLE_CODE.match(section.split(SEP)[-1])
-    return m.group(1) if m else None
-
-
-def article_title(section: str) -> str | None:
-    """ "Quyết định công bố thủ tục hành chính" from "… › Điều 44.5.NĐ.15. Quyết định …"."""
-    last = section.split(SEP)[-1]
-    m = _ARTICLE_CODE.match(last)
-    return last[m.end() :].strip() if m else None
-
-
 def heading_label(heading: str) -> str:
     """ "IV. GIẢI PHÁP THỰC HIỆN" → "Giải pháp thực hiện"."""
     text = _ROMAN_HEAD.sub("", heading).strip().rstrip(".")
     return sentence_case(text.lower()) if text.isupper() else text
 
 
+#: Words a cut heading must not end on ("… nhiệm vụ cụ thể của…").
+_DANGLING = frozenset("của và về các cho với trong theo để những là từ đến tại hoặc".split())
+
+
+def short_heading(label: str, limit: int = 40) -> str:
+    """``label`` within ``limit`` characters, cut after a word that can end a phrase:
+    "Nội dung, mục tiêu, nhiệm vụ cụ thể…", not "… cụ thể của…"."""
+    cut = shorten(label, limit)
+    if cut == label:
+        return label
+    words = cut.removesuffix("…").split()
+    while len(words) > 1 and words[-1].lower() in _DANGLING:
+        words.pop()
+    return " ".join(words).rstrip(",;:") + "…"
+
+
 @dataclass
 class Corpus:
-    """Documents and passages, with the repealed and the no-longer-in-force set apart."""
+    """Documents and passages, with the repealed and the no-longer-in-force set apart, and the
+    curated names of documents and rules of law."""
 
     documents: list[Document]
     passages: list[Passage]
+    names: dict[str, SourceName] = field(default_factory=dict)
+    rules: LegalRules = field(default_factory=LegalRules)
     docs: dict[str, Document] = field(init=False)
 
     def __post_init__(self) -> None:
@@ -67,73 +74,80 @@ class Corpus:
     def live(self) -> list[Passage]:
         return [p for p in self.passages if self.usable(p)]
 
+    @cached_property
+    def legal(self) -> Legal:
+        return Legal(self.passages, self.rules)
+
     def of(self, doc_id: str) -> list[Passage]:
         return [p for p in self.live if p.doc_id == doc_id]
 
+    def find(self, doc_id: str, quote: str, section: str | None = None) -> list[Passage]:
+        """The passages of ``doc_id`` that hold ``quote`` (and whose section has ``section``)."""
+        return [
+            p
+            for p in self.passages
+            if p.doc_id == doc_id
+            and occurs(quote, p.text)
+            and (section is None or section in p.section)
+        ]
+
     @cached_property
-    def common_pairs(self) -> frozenset[str]:
-        """Word pairs found in at least half the documents ("cải cách hành chính" …):
-        they say nothing about whether two statements are the same."""
+    def domain_pairs(self) -> frozenset[str]:
+        """Word pairs found in every document ("cải cách", "hành chính", "cơ quan" …): they say
+        nothing about whether two statements are the same. None for fewer than 4 documents,
+        where every pair of a lone document would count."""
+        if len(self.documents) < 4:
+            return frozenset()
         df: Counter[str] = Counter()
         for doc in self.documents:
-            text = " ".join(p.text for p in self.passages if p.doc_id == doc.id)
-            df.update(folded_bigrams(text))
-        floor = max(2, (len(self.documents) + 1) // 2)
-        return frozenset(k for k, v in df.items() if v >= floor)
-
-    def alike(self, a: str, b: str, limit: float = 0.5) -> bool:
-        """Whether statement ``a`` may say what text ``b`` says: too many of its word pairs
-        are in ``b``, counting all pairs, or only the informative ones when it has enough."""
-        if overlap(a, b) >= limit:
-            return True
-        if len(folded_bigrams(a) - self.common_pairs) < 3:
-            return False
-        return overlap(a, b, self.common_pairs) >= limit
+            df.update(folded_bigrams(" ".join(p.text for p in self.passages if p.doc_id == doc.id)))
+        return frozenset(k for k, v in df.items() if v == len(self.documents))
 
     # --- names ---------------------------------------------------------------------------
 
-    def label(self, doc_id: str) -> str:
-        """A document's name as an option (≤ 100 characters, the title's own words)."""
-        doc = self.docs[doc_id]
-        if doc.number and doc.kind in NUMBERED_KINDS:
-            return f"{NUMBERED_KINDS[doc.kind]} {doc.number}"
-        if doc.kind == "pháp điển" and doc.number:
-            return shorten(f"Pháp điển, {doc.number} ({doc.title.split(' (')[0]})", 100)
-        return shorten(doc.title, 100)
-
     def ref(self, doc_id: str) -> str:
-        """A document named inside a question: "Nghị quyết 76/NQ-CP", "bài «…» (Tỉnh …)"."""
+        """A document named inside a question: "Nghị quyết 76/NQ-CP", "báo cáo … tỉnh Bắc Kạn"."""
+        if doc_id in self.names:
+            return self.names[doc_id].ref
         doc = self.docs[doc_id]
         if doc.number and doc.kind in NUMBERED_KINDS:
             return f"{NUMBERED_KINDS[doc.kind]} {doc.number}"
-        if doc.kind == "pháp điển" and doc.number:
-            return f"Pháp điển, {doc.number}"
+        name = f"văn bản «{shorten(doc.title, 90)}»"
         issuer = (doc.issuer or "").split(" (")[0]
-        name = f"bài «{shorten(doc.title, 90)}»"
         if issuer.startswith(("Tỉnh", "Thành phố")) and issuer.lower() not in doc.title.lower():
             name += f" ({issuer})"
         return name
 
     def short(self, doc_id: str) -> str:
         """A document named in an explanation, briefly."""
+        if doc_id in self.names:
+            return self.names[doc_id].short
         doc = self.docs[doc_id]
         if doc.number and doc.kind in NUMBERED_KINDS:
             return f"{NUMBERED_KINDS[doc.kind]} {doc.number}"
-        if doc.kind == "pháp điển" and doc.number:
-            return f"Pháp điển {doc.number.removeprefix('Đề mục ')}"
         return shorten(doc.title, 55)
 
+    def note(self, doc_id: str) -> str | None:
+        """What has changed since the document was written, in a few words."""
+        name = self.names.get(doc_id)
+        return name.note if name else None
+
     def where(self, passage: Passage) -> str:
-        """Document and place: "Nghị quyết 76/NQ-CP, IV. Giải pháp thực hiện"."""
+        """Where a passage is: "Điều 13 Nghị định 63/2010/NĐ-CP (sửa đổi bởi …)", or
+        "Nghị quyết 76/NQ-CP, I. Quan điểm"."""
+        art = self.legal.of(passage)
+        if art is not None and art.citation:
+            return art.citation + (f" ({art.amendment_note})" if art.amended_by else "")
         doc = self.docs[passage.doc_id]
         name = self.short(passage.doc_id)
         if passage.section == doc.title:
             return name
-        code = article_code(passage.section)
-        if code:
-            return f"{name}, {code}"
         top = passage.section.split(SEP)[0]
-        if top.isupper() or _ROMAN_HEAD.match(top):
-            roman = _ROMAN_HEAD.match(top)
-            top = (roman.group(0) if roman else "") + heading_label(top)
-        return f"{name}, {shorten(top, 40)}"
+        roman = _ROMAN_HEAD.match(top)
+        if top.isupper() or roman:
+            return f"{name}, {(roman.group(0) if roman else '')}{short_heading(heading_label(top))}"
+        return name
+
+    def citation(self, passage: Passage) -> str | None:
+        art = self.legal.of(passage)
+        return art.citation if art is not None else None

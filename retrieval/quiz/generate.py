@@ -1,29 +1,28 @@
-"""Every question generator, run over the knowledge base."""
+"""Every question generator, run over the knowledge base in a stable order.
+
+The order matters: each generator marks the statements it asks about, and a later one does not
+ask about them again (``statements.Ledger``). Lists come first (they ask about the substance of
+documents), then counts, definitions and time limits.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
 from retrieval.quiz.assemble import Draft
-from retrieval.quiz.corpus import Corpus
-from retrieval.quiz.gen_docs import document_questions
-from retrieval.quiz.gen_facts import date_questions, deadline_questions, rank_questions
-from retrieval.quiz.gen_legal import definition_questions, origin_questions
-from retrieval.quiz.gen_lists import count_questions, list_questions, section_questions
+from retrieval.quiz.context import Context
+from retrieval.quiz.gen_facts import count_questions, deadline_questions
+from retrieval.quiz.gen_legal import definition_questions
+from retrieval.quiz.gen_lists import list_questions
 
-GENERATORS: list[Callable[[Corpus], list[Draft]]] = [
+GENERATORS: list[Callable[[Context], list[Draft]]] = [
     list_questions,
     count_questions,
-    date_questions,
-    rank_questions,
-    section_questions,
     definition_questions,
     deadline_questions,
-    origin_questions,
-    document_questions,
 ]
 
 
-def generate(corpus: Corpus) -> list[Draft]:
+def generate(ctx: Context) -> list[Draft]:
     """Drafts from every generator, in a stable order."""
-    return [draft for gen in GENERATORS for draft in gen(corpus)]
+    return [draft for gen in GENERATORS for draft in gen(ctx)]

