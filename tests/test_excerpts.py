@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from retrieval.answer.excerpts import around, list_openers, matched_spans, trim
+from retrieval.answer.excerpts import around, figures, list_openers, matched_spans, trim
 from retrieval.domain.text import is_stopword, split_clauses, split_sentences, tone_key
 from retrieval.domain.vocabulary import Vocabulary
 from retrieval.knowledge.structure import inline_items, passage_units, sentence_windows
@@ -139,3 +139,39 @@ def test_abbreviations_count_as_their_long_form() -> None:
     assert "tthc" not in q.words and q.defines == "kiem soat thu tuc hanh chinh"
     assert coverage(q, idf, "Kiểm soát thủ tục hành chính là việc xem xét") == 1.0
     assert coverage(q, idf, "Kiểm soát TTHC là việc xem xét") == 1.0
+
+
+# -- what the question asks for -------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("question", "kind", "number", "year"),
+    [
+        ("NQ 76 đề ra mấy giải pháp", "nghi quyet", "76", ""),
+        ("NĐ 63/2010 quy định gì về công khai?", "nghi dinh", "63", "2010"),
+        ("nd 63 nam 2010 quy dinh gi", "nghi dinh", "63", "2010"),
+    ],
+)
+def test_documents_named_the_short_way(question: str, kind: str, number: str, year: str) -> None:
+    [doc] = query(question).documents
+    assert (doc.kind, doc.number, doc.year) == (kind, number, year)
+
+
+def test_a_machine_is_not_a_question_of_how_many() -> None:
+    """Typed with tones, "bộ máy" is not "mấy"; typed without, it may be."""
+    assert "number" not in query("Mục tiêu cải cách tổ chức bộ máy đến 2030").wants
+    assert "number" in query("Bộ máy hành chính có mấy cấp?").wants
+    assert "number" in query("bo may co may cap").wants
+
+
+def test_counts_and_periods_are_read_from_the_question() -> None:
+    q = query("nghi quyet 76 co bao nhieu quan diem chi dao")
+    assert q.counts_list and q.asks_list
+    assert not query("Bài học thứ ba là gì?").counts_list
+    assert query("hạn chế giai đoạn 2011 - 2020").periods == [("2011", "2020")]
+
+
+def test_dates_and_parts_are_not_figures() -> None:
+    q = query("Quyết định công bố phải ban hành trước bao nhiêu ngày?")
+    text = (
+        "ngày 22 tháng 4 năm 2021, một bộ phận công chức … giai đoạn 2021-2025 tỉnh … trước 20 ngày"
+    )
+    assert [text[a:b] for a, b in figures(text, q)] == ["trước 20 ngày"]

@@ -46,12 +46,15 @@ _DATE = re.compile(
     re.IGNORECASE,
 )
 _NUMBER_WORDS = "một|hai|ba|bốn|năm|sáu|bảy|tám|chín|mười|mười hai"
+#: A figure's units; "tháng" and "năm" followed by a number are a date ("22 tháng 4 năm
+#: 2021"), and "một bộ phận" is not a count of ministries.
 _UNITS = (
-    "lần|ngày làm việc|ngày|tháng|năm|giờ|tuần|nội dung|lĩnh vực|thủ tục hành chính|thủ tục|"
-    "giải pháp|quan điểm|bài học|nhiệm vụ|tỉnh|bộ|phần trăm|%|đồng|triệu đồng|tỷ đồng"
+    r"lần|ngày làm việc|ngày|tháng(?!\s+\d)|năm(?!\s+\d)|giờ|tuần|nội dung|lĩnh vực|"
+    r"thủ tục hành chính|thủ tục|giải pháp|quan điểm|bài học|nhiệm vụ|tỉnh|bộ(?! phận)|"
+    r"phần trăm|%|đồng|triệu đồng|tỷ đồng"
 )
 _FIGURE = re.compile(
-    rf"\b(?:không quá |quá |tối đa |chậm nhất (?:là |trước )?|trước |sau |trong )?"
+    rf"(?<![-–/])\b(?:không quá |quá |tối đa |chậm nhất (?:là |trước )?|trước |sau |trong )?"
     rf"(?:\d+(?:[.,]\d+)?|{_NUMBER_WORDS})\s*(?:{_UNITS})\b"
     r"|\bthứ\s+\d+/\d+\b|\b\d+/\d+\s+(?:tỉnh|bộ)\b|\b\d+(?:[.,]\d+)?\s*%",
     re.IGNORECASE,

@@ -51,12 +51,15 @@ _DOC_NUMBER = re.compile(
     r"(?<![\w/])(\d{1,5}[a-zđ]?)\s*[/-]\s*(?:(\d{4})\s*/\s*)?"
     r"([A-ZĐ][A-ZĐa-zđ&]*(?:[-/][A-ZĐ][A-ZĐa-zđ&]*)*)"
 )
-#: "Nghị định 63", "Nghị quyết số 30c năm 2011", "Đề án 06" (matched on folded text).
+#: "Nghị định 63", "Nghị quyết số 30c năm 2011", "Đề án 06", "NQ 76", "NĐ 63/2010" (matched
+#: on folded text).
 _NAMED_ACT = re.compile(
-    r"\b(nghi quyet|nghi dinh|quyet dinh|thong tu|chi thi|de an|ke hoach|cong van)\s+"
+    r"\b(nghi quyet|nghi dinh|quyet dinh|thong tu|chi thi|de an|ke hoach|cong van|nq|nd|qd|tt)\s+"
     r"(?:so\s+)?(\d{1,5}[a-z]?)(?:\s*/\s*(\d{4})|\s+nam\s+(\d{4}))?"
 )
 #: "Luật Cán bộ, công chức năm 2008": a law named by its name and year (folded text).
+#: How officials shorten the kinds of act: "NQ 76", "NĐ 63", "QĐ 1291", "TT 02".
+_ACT_ABBREVIATIONS = {"nq": "nghi quyet", "nd": "nghi dinh", "qd": "quyet dinh", "tt": "thong tu"}
 _NAMED_LAW = re.compile(r"\bluat ((?:[a-z]+[ ,]+){1,8}?)(?:nam |so )?((?:19|20)\d\d)\b")
 
 
@@ -319,9 +322,8 @@ def named_documents(question: str) -> list[NamedDocument]:
         if any(a <= m.start() < b for a, b in taken):
             continue
         year = m.group(3) or m.group(4) or ""
-        found.append(
-            NamedDocument(question[m.start() : m.end()], m.group(2), year, kind=m.group(1))
-        )
+        kind = _ACT_ABBREVIATIONS.get(m.group(1), m.group(1))
+        found.append(NamedDocument(question[m.start() : m.end()], m.group(2), year, kind=kind))
     for m in _NAMED_LAW.finditer(folded):
         name = " ".join(m.group(1).replace(",", " ").split())
         found.append(
