@@ -53,8 +53,11 @@ def clean(text: str) -> str:
     return "\n".join(lines).strip()
 
 
+@lru_cache(maxsize=16_384)
 def fold(text: str) -> str:
-    """Lower-case and strip Vietnamese accents (đ→d), for phone typing without tone marks."""
+    """Lower-case and strip Vietnamese accents (đ→d), for phone typing without tone marks.
+    Cached: answering a question folds the same candidate passages and headings thousands of
+    times (42 % of ``ask`` after the embedding, docs/PERFORMANCE.md)."""
     decomposed = unicodedata.normalize("NFD", text.lower())
     stripped = "".join(ch for ch in decomposed if unicodedata.category(ch) != "Mn")
     return stripped.replace("đ", "d")
