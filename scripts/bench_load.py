@@ -214,8 +214,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--warmup", type=float, default=20, help="unmeasured start per level")
     parser.add_argument("--think", type=float, default=20, help="mean reading time, s")
     parser.add_argument("--compress", type=float, default=1, help="divide reading times by C")
+    parser.add_argument("--out", type=Path, default=ROOT / "data" / "bench" / "load")
     args = parser.parse_args(argv)
-    asyncio.run(run(args))
+    t0 = time.perf_counter()
+    rows = asyncio.run(run(args))
+    args.out.mkdir(parents=True, exist_ok=True)
+    (args.out / "results.json").write_text(
+        json.dumps({"args": vars(args) | {"out": str(args.out)}, "levels": rows}, indent=2),
+        encoding="utf-8",
+    )
+    print(f"[load] {time.perf_counter() - t0:.0f} s", file=sys.stderr)
     return 0
 
 
