@@ -13,9 +13,11 @@ fp32's. The ONNX variants are exported into ``data/bench/embedding/`` (about a m
   dynamically quantised per tensor);
 - ``fused``: traced with eager attention and fused by ONNX Runtime's transformer optimiser
   (``Attention``, ``BiasGelu``, ``SkipLayerNormalization``), per tensor;
-- ``fused-pc``: the same, quantised per output channel (the default now);
-- ``fused-pc-u8``: weights as unsigned int8, so the products are u8×u8, which have no
-  VNNI kernel (to show what the CPU's int8 instructions give).
+- ``fused-pc``: the same, quantised per output channel;
+- ``mixed``: the same with the feed-forward output projections left in fp32 (the default
+  recipe, ``retrieval.embedding.onnx``: the evaluation of torch fp32);
+- ``mixed-u8``: weights as unsigned int8, so the products are u8×u8, which have no VNNI
+  kernel (to show what the CPU's int8 instructions give).
 """
 
 from __future__ import annotations
@@ -34,7 +36,12 @@ sys.path.insert(0, str(ROOT))
 
 from retrieval.bench.corpus import load_base  # noqa: E402
 from retrieval.config import Settings  # noqa: E402
-from retrieval.embedding.onnx import OnnxModel, _session, available_cores  # noqa: E402
+from retrieval.embedding.onnx import (  # noqa: E402
+    FP32_NODES,
+    OnnxModel,
+    _session,
+    available_cores,
+)
 
 
 def cpu_flags() -> str:
@@ -55,7 +62,9 @@ def export_variants(model_dir: Path, out: Path) -> dict[str, Path]:
     from transformers import AutoModel
 
     out.mkdir(parents=True, exist_ok=True)
-    paths = {name: out / f"{name}.onnx" for name in ("plain", "fused", "fused-pc", "fused-pc-u8")}
+    paths = {
+        name: out / f"{name}.onnx" for name in ("plain", "fused", "fused-pc", "mixed", "mixed-u8")
+    }
     if all(p.exists() for p in paths.values()):
         return paths
     axes = {0: "batch", 1: "tokens"}
@@ -88,16 +97,19 @@ def export_variants(model_dir: Path, out: Path) -> dict[str, Path]:
     )
     fused.save_model_to_file(str(out / "fp32-fused.onnx"))
     extra = {"DefaultTensorType": onnx.TensorProto.FLOAT}
-    for name, kind, per_channel in (
-        ("fused", QuantType.QInt8, False),
-        ("fused-pc", QuantType.QInt8, True),
-        ("fused-pc-u8", QuantType.QUInt8, True),
+    keep = [n.name for n in fused.model.graph.node if FP32_NODES.search(n.name)]
+    for name, kind, per_channel, exclude in (
+        ("fused", QuantType.QInt8, False, []),
+        ("fused-pc", QuantType.QInt8, True, []),
+        ("mixed", QuantType.QInt8, True, keep),
+        ("mixed-u8", QuantType.QUInt8, True, keep),
     ):
         quantize_dynamic(
             str(out / "fp32-fused.onnx"),
             str(paths[name]),
             weight_type=kind,
             per_channel=per_channel,
+            nodes_to_exclude=exclude,
             extra_options=extra,
         )
     for fp32 in out.glob("fp32-*.onnx"):
@@ -176,12 +188,14 @@ def main(argv: list[str] | None = None) -> int:
             model_dir, paths["fused"], spin=True, workers=False
         ),
         "+ int8 per channel": Variant(model_dir, paths["fused-pc"], spin=True, workers=False),
-        "+ no spinning threads": Variant(model_dir, paths["fused-pc"], workers=False),
-        "+ one single-threaded worker per core (default)": Variant(model_dir, paths["fused-pc"]),
-        "default, but u8×u8 weights (no VNNI kernel)": Variant(model_dir, paths["fused-pc-u8"]),
-        "default, but texts cut at 256 tokens": Variant(
-            model_dir, paths["fused-pc"], max_tokens=256
+        "+ feed-forward outputs in fp32 (fidelity)": Variant(
+            model_dir, paths["mixed"], spin=True, workers=False
         ),
+        "+ no spinning threads": Variant(model_dir, paths["mixed"], workers=False),
+        "+ one single-threaded worker per core (default)": Variant(model_dir, paths["mixed"]),
+        "default, but all int8 (per channel)": Variant(model_dir, paths["fused-pc"]),
+        "default, but u8×u8 weights (no VNNI kernel)": Variant(model_dir, paths["mixed-u8"]),
+        "default, but texts cut at 256 tokens": Variant(model_dir, paths["mixed"], max_tokens=256),
     }
     for v in variants.values():
         v.encode(texts[:16]) if isinstance(v, Variant) else v.encode_passages(texts[:16])
