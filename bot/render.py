@@ -66,7 +66,7 @@ def snippet_html(snippet: Snippet) -> str:
 def notes_html(notes: list[Note], indent: str = "") -> list[str]:
     lines = []
     for note in notes:
-        line = f"{indent}⚠️ <i>{esc(messages.note_text(note.code, note.detail))}</i>"
+        line = f"{indent}⚠️ <i>{esc(messages.note_text(note))}</i>"
         if note.quote:
             line += f" «{esc(note.quote)}»" + (f" [{note.citation}]" if note.citation else "")
         lines.append(line)
@@ -74,13 +74,7 @@ def notes_html(notes: list[Note], indent: str = "") -> list[str]:
 
 
 def _item_html(item: ListItem, n: int) -> str:
-    text = item.snippet.text
-    label = item.label or str(n)
-    prefix = (
-        ""
-        if text.lower().startswith(label.lower())
-        else (f"{label}. " if label.isdigit() else (f"{label}) " if len(label) == 1 else f"{n}. "))
-    )
+    prefix = naming.item_prefix(item.label, n, item.snippet.text)
     return f"{esc(prefix)}{snippet_html(item.snippet)} [{item.citation}]"
 
 
@@ -104,21 +98,33 @@ def render_answer(answer: Answer, *, title: str | None = None) -> str:
     if answer.abstained:
         return f"{head}\n\n{esc(messages.ABSTAIN)}\n\n💡 {esc(messages.ASK_HINT)}"
     notes = {c.number: c.notes for c in answer.citations}
+    noted: set[int] = set()
+
+    def notes_of(number: int, indent: str = "") -> list[str]:
+        """A citation's warnings, under the first words quoted from it."""
+        if number in noted:
+            return []
+        noted.add(number)
+        return notes_html(notes.get(number, []), indent)
+
     paragraphs = [head]
     if answer.english:
         paragraphs.append(f"<i>{esc(messages.ENGLISH_NOTE)}</i>")
     if answer.lead is not None:
         lines = [f"📌 {snippet_html(answer.lead.snippet)} [{answer.lead.citation}]"]
-        lines += notes_html(notes.get(answer.lead.citation, []))
+        lines += notes_of(answer.lead.citation)
         paragraphs.append("\n".join(lines))
     if answer.listing is not None:
-        items = [_item_html(item, n) for n, item in enumerate(answer.listing.items, 1)]
-        paragraphs.append("\n".join(items))
+        lines = []
+        for n, item in enumerate(answer.listing.items, 1):
+            lines.append(_item_html(item, n))
+            lines += notes_of(item.citation, "    ")
+        paragraphs.append("\n".join(lines))
     for group in answer.groups:
         lines = [f"<b>{esc(naming.kind_label(group.kind))}</b>"]
         for bullet in group.bullets:
             lines.append(f"• {snippet_html(bullet.snippet)} [{bullet.citation}]")
-            lines += notes_html(notes.get(bullet.citation, []), "    ")
+            lines += notes_of(bullet.citation, "    ")
         paragraphs.append("\n".join(lines))
     sources = [f"📚 <b>{esc(messages.SOURCES)}</b>"]
     previous = None

@@ -102,6 +102,11 @@ class Settings(BaseSettings):
         return self.knowledge_dir / "vocabulary.yaml"
 
     @property
+    def changes_path(self) -> Path:
+        """Provisions a later one changed in substance (``retrieval.domain.changes``)."""
+        return self.knowledge_dir / "changes.yaml"
+
+    @property
     def default_model_dir(self) -> Path:
         return self.models_dir / DEFAULT_MODEL
 

@@ -13,13 +13,17 @@ from dataclasses import dataclass, field
 
 from retrieval.answer.excerpts import (
     Sentence,
+    around,
     best_sentences,
     focus,
+    list_openers,
     read_sentences,
     snippet,
     trim,
 )
 from retrieval.answer.lists import FoundList, find_list
+from retrieval.domain import naming
+from retrieval.domain.changes import Superseded
 from retrieval.domain.models import (
     Answer,
     AnswerGroup,
@@ -34,13 +38,17 @@ from retrieval.domain.models import (
     QuestionProblem,
     Snippet,
 )
-from retrieval.search.evidence import Missing
+from retrieval.domain.naming import ELLIPSIS
+from retrieval.knowledge.structure import passage_units
+from retrieval.search.evidence import Missing, names_any
 from retrieval.search.query import Query
 from retrieval.search.searcher import SearchResult, item_number
 
 #: A passage whose best sentence scores under this share of the best one is left out:
 #: five loosely related quotes are worse than two that answer.
 KEEP_SHARE = 0.7
+#: "More results" shows passages whose best sentence scores at least this share of the best.
+MORE_SHARE = 0.6
 #: Beside a whole list, other passages appear only when they answer nearly as well.
 LIST_COMPANY = 0.85
 #: List items longer than this are cut between clauses (the rest is one tap away).
@@ -83,11 +91,13 @@ class _Layout:
         self.shown.setdefault(_key(hit.passage), []).append(text)
         return number
 
-    def citations(self) -> list[Citation]:
+    def citations(self, changed: dict[Key, Note] | None = None) -> list[Citation]:
         out = []
         for key, number in sorted(self.numbers.items(), key=lambda x: x[1]):
             first, *more = self.hits[key]
             notes = notes_for(first)
+            if changed and key in changed:
+                notes.append(changed[key])
             out.append(
                 Citation(
                     number=number,
@@ -110,7 +120,7 @@ def notes_for(hit: Hit) -> list[Note]:
     elif p.status == "được sửa đổi":
         notes.append(Note(code="amended", detail=p.status_note))
     if doc.status != "còn hiệu lực":
-        notes.append(Note(code="document_status", detail=doc.replaced_by))
+        notes.append(Note(code="document_status", detail=naming.validity(doc)))
     if p.scope:
         notes.append(Note(code="sector", detail=p.scope))
     return notes
@@ -177,20 +187,54 @@ def _lead_sentence(
     return max(ranked, key=lambda x: x[0])[1] if ranked else None
 
 
-def compose(query: Query, result: SearchResult, idf: Callable[[str], float]) -> Answer:
-    """The answer to ``query`` from the passages of ``result``."""
-    weights = focus(query, [h.passage for h in result.hits])
-    sentences = {
-        h.passage.id: read_sentences(
-            query, h, result.sentences.get(h.passage.id, []), result.query_vector, idf, weights
-        )
-        for h in result.hits
-    }
-    relevance = {
-        pid: max((s.score for s in ss if not s.furniture), default=0.0)
-        for pid, ss in sentences.items()
-    }
-    best_relevance = max(relevance.values(), default=0.0)
+def _changes(layout: _Layout, superseded: list[Superseded], query: Query) -> dict[Key, Note]:
+    """For each quoted article that a later one changed in substance, a note quoting the
+    later words; the later article is cited after the others."""
+    out: dict[Key, Note] = {}
+    for key in list(layout.numbers):
+        earlier = layout.hits[key][0]
+        for s in superseded:
+            if not any(s.concerns(h.passage) for h in layout.hits[key]):
+                continue
+            quote = _quote(s, query)
+            later = Hit(passage=s.later, document=earlier.document, score=0.0)
+            number = layout.show(later, quote)
+            out[key] = Note(
+                code="changed", was=s.change.says, now=s.change.now, quote=quote, citation=number
+            )
+            break
+    return out
+
+
+def _quote(s: Superseded, query: Query) -> str:
+    """The later article's sentence, under the words that open its list, cut between clauses
+    around the words the change names."""
+    units = passage_units(s.later.text)
+    openers = list_openers(units)
+    for unit in units:
+        if unit.role == "sentence" and unit.text(s.later.text) == s.quote:
+            text = s.quote
+            if len(text) > ITEM_BUDGET:
+                text = around(text, s.change.quote, ITEM_BUDGET)
+            opener = openers.get(unit.start)
+            if opener is not None:
+                gap = " " if text.startswith(ELLIPSIS) else f" {ELLIPSIS} "
+                text = f"{opener.text(s.later.text)}{gap}{text}"
+            return text
+    return s.quote
+
+
+def compose(
+    query: Query,
+    result: SearchResult,
+    idf: Callable[[str], float],
+    superseded: list[Superseded] | None = None,
+) -> Answer:
+    """The answer to ``query`` from the passages of ``result``; ``superseded``: the articles
+    that later ones changed in substance (``retrieval.domain.changes``)."""
+    superseded = superseded or []
+    sentences, relevance = _read(query, result, idf)
+    best_relevance = max((relevance[h.passage.id] for h in result.hits), default=0.0)
     kept = [
         h
         for i, h in enumerate(result.hits)
@@ -254,7 +298,8 @@ def compose(query: Query, result: SearchResult, idf: Callable[[str], float]) -> 
         group.bullets.append(Bullet(citation=number, snippet=shown))
         bullets += 1
 
-    citations = layout.citations()
+    citations = layout.citations(_changes(layout, superseded, query))
+    cited = {h.passage.id for c in citations for h in (c.hit, *c.more)}
     return Answer(
         question=query.text,
         abstained=False,
@@ -264,6 +309,75 @@ def compose(query: Query, result: SearchResult, idf: Callable[[str], float]) -> 
         citations=citations,
         english=query.english,
         confidence=result.confidence,
+        further=len(_further(result, relevance, cited, best_relevance)),
+    )
+
+
+def _read(
+    query: Query, result: SearchResult, idf: Callable[[str], float]
+) -> tuple[dict[int, list[Sentence]], dict[int, float]]:
+    """The sentences of every passage found, scored, and each passage's best score."""
+    weights = focus(query, [h.passage for h in result.hits])
+    sentences = {
+        h.passage.id: read_sentences(
+            query, h, result.sentences.get(h.passage.id, []), result.query_vector, idf, weights
+        )
+        for h in [*result.hits, *result.further]
+    }
+    relevance = {
+        pid: max((s.score for s in ss if not s.furniture), default=0.0)
+        for pid, ss in sentences.items()
+    }
+    return sentences, relevance
+
+
+def _further(
+    result: SearchResult, relevance: dict[int, float], cited: set[int], best: float
+) -> list[Hit]:
+    """The passages found but not cited that are still about the question: "more results"
+    never drifts to whatever else the index holds, nor, when the question names a document,
+    to other documents."""
+    return [
+        h
+        for h in [*result.hits, *result.further]
+        if h.passage.id not in cited
+        and relevance[h.passage.id] >= MORE_SHARE * best
+        and (not result.query.documents or names_any(result.query.documents, h))
+    ]
+
+
+def compose_more(
+    query: Query,
+    result: SearchResult,
+    idf: Callable[[str], float],
+    page: int,
+    size: int,
+    superseded: list[Superseded] | None = None,
+) -> Answer:
+    """Page ``page`` (1, 2 …) of "more results": ``size`` passages on the question's topic
+    that the answer did not cite, each quoted by its best sentences, grouped by kind."""
+    first = compose(query, result, idf, superseded)
+    sentences, relevance = _read(query, result, idf)
+    best = max((relevance[h.passage.id] for h in result.hits), default=0.0)
+    cited = {h.passage.id for c in first.citations for h in (c.hit, *c.more)}
+    rest = _further(result, relevance, cited, best)
+    layout = _Layout()
+    groups: dict[str, AnswerGroup] = {}
+    for h in rest[(page - 1) * size : page * size]:
+        chosen = best_sentences(sentences[h.passage.id])
+        if not chosen:
+            continue
+        shown = snippet(chosen, query)
+        group = groups.setdefault(h.passage.kind, AnswerGroup(kind=h.passage.kind, bullets=[]))
+        group.bullets.append(Bullet(citation=layout.show(h, shown.text), snippet=shown))
+    return Answer(
+        question=query.text,
+        abstained=False,
+        groups=list(groups.values()),
+        citations=layout.citations(_changes(layout, superseded or [], query)),
+        english=query.english,
+        confidence=result.confidence,
+        further=max(len(rest) - page * size, 0),
     )
 
 

@@ -104,6 +104,13 @@ def figures(text: str, query: Query) -> list[tuple[int, int]]:
         spans += [m.span() for m in _FIGURE.finditer(text)]
     if "place" in query.wants:
         spans += [m.span(1) for m in _PLACE.finditer(text)]
+    if query.years and spans:
+        # "năm 2018 xếp thứ mấy?": the figure of the clause about 2018, not of 2016 or 2019
+        clauses = [
+            (a, b) for a, b in split_clauses(text) if any(y in text[a:b] for y in query.years)
+        ]
+        near = [s for s in spans if any(a <= s[0] < b for a, b in clauses)]
+        spans = near or spans
     spans.sort()
     merged: list[tuple[int, int]] = []
     for a, b in spans:
@@ -165,6 +172,7 @@ def read_sentences(
             figures(text, query)
             or ("permission" in query.wants and _RULING.search(f"{context}\n{text}"))
             or ("reason" in query.wants and _REASON.search(text))
+            or query.defined_in(text)
         ):
             score += 0.15
         if query.kinds and passage.kind in query.kinds:
@@ -261,6 +269,27 @@ def trim(
     if start > 0:
         cut = ELLIPSIS + cut
     return cut, start
+
+
+def around(text: str, phrase: str, budget: int) -> str:
+    """``text`` cut between clauses to about ``budget`` characters around ``phrase``."""
+    at = text.find(phrase)
+    if at < 0 or len(text) <= budget:
+        return text
+    clauses = split_clauses(text)
+    first = next(i for i, (a, b) in enumerate(clauses) if a <= at < b or at < a)
+    lo = hi = first
+    while hi + 1 < len(clauses) and clauses[hi + 1][1] - clauses[lo][0] <= budget:
+        hi += 1
+    while lo > 0 and clauses[hi][1] - clauses[lo - 1][0] <= budget:
+        lo -= 1
+    start, end = clauses[lo][0], clauses[hi][1]
+    cut = text[start:end].strip()
+    if end < len(text):
+        cut = cut.rstrip(" ,;:") + ELLIPSIS
+    if start > 0:
+        cut = ELLIPSIS + cut
+    return cut
 
 
 def snippet(sentences: list[Sentence], query: Query, budget: int = BULLET_BUDGET) -> Snippet:

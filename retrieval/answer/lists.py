@@ -23,6 +23,8 @@ from retrieval.search.searcher import SearchResult, heading_of
 #: A question about one item (its words match one item far better than the list's opening)
 #: is answered with that item, not the list.
 ONE_ITEM_MARGIN = 0.25
+#: Lists are looked for in the best passages found, down to this share of the best score.
+LIST_HIT_SHARE = 0.8
 
 
 @dataclass
@@ -87,6 +89,10 @@ def _first_line_label(passage: Passage) -> str | None:
     return units[0].item if units else None
 
 
+def _parent(passage: Passage) -> str:
+    return passage.section.rsplit(" › ", 1)[0] if " › " in passage.section else ""
+
+
 # -- items that are passages ----------------------------------------------------------------
 def passage_lists(doc_passages: list[Passage]) -> list[FoundList]:
     """Runs of passages that are numbered items (1, 2, 3 … or Thứ nhất, Thứ hai …) under one
@@ -102,10 +108,16 @@ def passage_lists(doc_passages: list[Passage]) -> list[FoundList]:
             continue  # articles are lists of clauses, read below
         label = _first_line_label(p)
         number = _sequence(label) if label and not label.startswith(("-", "–", "+", "•")) else None
-        p_parent = p.section.rsplit(" › ", 1)[0] if " › " in p.section else ""
+        p_parent = _parent(p)
         if number == 1:
             head, head_passage = None, None
-            if previous is not None and previous.doc_id == p.doc_id:
+            # The sentence before opens the list only from the same part of the document
+            # (a document's preamble "… như sau:" does not open "I. QUAN ĐIỂM").
+            if (
+                previous is not None
+                and previous.doc_id == p.doc_id
+                and p_parent in (_parent(previous), previous.section)
+            ):
                 units = _body_units(previous)
                 if units and units[-1].opens_list:
                     head, head_passage = _opening(previous, units), previous
@@ -187,12 +199,16 @@ def find_list(
     candidates: list[FoundList] = []
     top = result.hits[:3]
     for rank, hit in enumerate(top):
+        if hit.score < LIST_HIT_SHARE * top[0].score:
+            break  # a list from a passage found far below the best one does not answer
         p = hit.passage
         doc_passages = result.document_passages.get(p.doc_id, [p])
         if heading_of(p).startswith("Điều "):
             found = clause_lists(result.section_passages.get((p.doc_id, p.section), [p]))
         else:
-            found = [f for f in passage_lists(doc_passages) if p in f.passages]
+            found = [
+                f for f in passage_lists(doc_passages) if p in f.passages or p == f.head_passage
+            ]
         found += inline_lists(p)
         for f in found:
             title = " ".join(x for x in (hit.document.title, hit.document.number or "") if x)
@@ -215,7 +231,16 @@ def find_list(
     if best.best_item > best.relevance + ONE_ITEM_MARGIN and not query.expected_count:
         return None  # the question is about one item
     if not must:
-        top_heading = heading_of(result.hits[0].passage)
+        top = result.hits[0].passage
+        if (
+            best.head_passage is not None
+            and best.head_passage.id == top.id
+            and best.head
+            and best.head.rstrip().endswith(":")
+            and all(item.passage.id != top.id for item in best.items)
+        ):
+            return best  # the best passage announces the list that follows it ("Cụ thể:")
+        top_heading = heading_of(top)
         asked = coverage(query, idf, top_heading)
         if not (
             top_heading.startswith("Điều ")

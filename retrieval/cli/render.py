@@ -27,7 +27,7 @@ def _text(snippet: Snippet) -> str:
 def _note_lines(notes: list[Note], indent: str) -> list[str]:
     lines = []
     for note in notes:
-        line = f"{indent}⚠️ {messages.note_text(note.code, note.detail)}"
+        line = f"{indent}⚠️ {messages.note_text(note)}"
         if note.quote:
             line += f" «{note.quote}»" + (f" [{note.citation}]" if note.citation else "")
         lines.append(line)
@@ -49,30 +49,34 @@ def render_text(answer: Answer) -> str:
     if answer.abstained:
         return f"{messages.ABSTAIN}\n{messages.ASK_HINT}"
     notes = {c.number: c.notes for c in answer.citations}
+    noted: set[int] = set()
+
+    def notes_of(number: int, indent: str) -> list[str]:
+        """A citation's warnings, under the first words quoted from it."""
+        if number in noted:
+            return []
+        noted.add(number)
+        return _note_lines(notes.get(number, []), indent)
+
     lines: list[str] = []
     if answer.english:
         lines += [messages.ENGLISH_NOTE, ""]
     if answer.lead is not None:
         lines.append(f"{_text(answer.lead.snippet)} [{answer.lead.citation}]")
-        lines += _note_lines(notes.get(answer.lead.citation, []), "  ")
+        lines += notes_of(answer.lead.citation, "  ")
         lines.append("")
     if answer.listing is not None:
         for n, item in enumerate(answer.listing.items, 1):
-            label = (
-                f"{item.label}."
-                if item.label and item.label.isdigit()
-                else (f"{item.label})" if item.label and len(item.label) == 1 else f"{n}.")
-            )
             text = _text(item.snippet)
-            if item.label and text.lower().startswith(item.label.lower()):
-                label = ""  # "Thứ nhất, …" and "1. …" already carry their label
-            lines.append(f"  {label} {text} [{item.citation}]".replace("   ", "  "))
+            prefix = naming.item_prefix(item.label, n, item.snippet.text)
+            lines.append(f"  {prefix}{text} [{item.citation}]")
+            lines += notes_of(item.citation, "    ")
         lines.append("")
     for group in answer.groups:
         lines.append(f"{naming.kind_label(group.kind)}:")
         for bullet in group.bullets:
             lines.append(f"  • {_text(bullet.snippet)} [{bullet.citation}]")
-            lines += _note_lines(notes.get(bullet.citation, []), "    ")
+            lines += notes_of(bullet.citation, "    ")
         lines.append("")
     lines.append(f"{messages.SOURCES}:")
     previous = None

@@ -8,9 +8,11 @@ Telegram phrase them the same way.
 
 from __future__ import annotations
 
+import re
+
 from retrieval.domain import naming
 from retrieval.domain.errors import CoreError
-from retrieval.domain.models import Plan, QuestionProblem
+from retrieval.domain.models import Note, Plan, QuestionProblem
 
 ABSTAIN = (
     "Xin lỗi, cơ sở tri thức hiện chưa có nội dung đủ tin cậy để trả lời câu hỏi này, "
@@ -123,6 +125,7 @@ _ERRORS: dict[str, str] = {
         "không giống văn bản thông thường"
     ),
     "vocabulary_invalid": "{origin}: tệp từ vựng không đọc được hoặc sai cấu trúc.",
+    "changes_invalid": "{origin}: tệp các quy định đã thay đổi không đọc được hoặc sai cấu trúc.",
     "curated_invalid": "Câu hỏi soạn sẵn không dùng được: {problem}",
 }
 
@@ -163,13 +166,13 @@ _FIGURES = {"percent": "tỷ lệ phần trăm", "money": "số tiền", "number
 
 def missing_fact(what: str, value: str) -> str:
     """Why a question naming a fact the knowledge base lacks is not answered."""
-    if what == "document":
-        value = value.upper().replace("ND", "NĐ").replace("QD", "QĐ")
-        value = value.replace("NGHI DINH", "Nghị định").replace("NGHI QUYET", "Nghị quyết")
-        value = value.replace("QUYET ĐINH", "Quyết định").replace("THONG TU", "Thông tư")
-        value = (
-            value.replace("DE AN", "Đề án").replace("LUAT", "Luật").replace("CHI THI", "Chỉ thị")
-        )
+    if what == "document":  # as typed, its number in capitals: "Nghị định 61/2018/NĐ-CP"
+        words = [
+            w.upper().replace("ND", "NĐ").replace("QD", "QĐ") if re.search(r"[/-]", w) else w
+            for w in value.split()
+        ]
+        value = " ".join(words)
+        value = value[:1].upper() + value[1:]
     if what == "place" and not value:
         return "Các văn bản trong cơ sở tri thức không nêu địa phương nào cho câu hỏi này."
     if what == "figure":
@@ -177,8 +180,9 @@ def missing_fact(what: str, value: str) -> str:
     return _MISSING[what].format(value=value)
 
 
-def note_text(code: str, detail: str | None) -> str:
+def note_text(note: Note) -> str:
     """A note beside quoted words (``retrieval.domain.models.Note``), without its quote."""
+    code, detail = note.code, note.detail
     if code == "repealed":
         return (
             f"Điều khoản này đã bị bãi bỏ ({detail})." if detail else "Điều khoản này đã bị bãi bỏ."
@@ -190,15 +194,14 @@ def note_text(code: str, detail: str | None) -> str:
             else "Điều khoản này đã được sửa đổi."
         )
     if code == "document_status":
-        return (
-            f"Văn bản không còn hiệu lực, thay thế bởi {detail}."
-            if detail
-            else ("Văn bản không còn hiệu lực.")
-        )
+        return f"Văn bản {detail}." if detail else "Văn bản không còn hiệu lực."
     if code == "sector":
         return f"Quy định riêng cho {detail}."
     if code == "changed":
-        return "Nội dung này đã được quy định sau thay đổi; quy định hiện hành:"
+        return (
+            f"Điều này còn ghi {note.was}; theo quy định ban hành sau, việc này nay do {note.now} "
+            "đảm nhận:"
+        )
     return detail or ""
 
 

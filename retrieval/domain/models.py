@@ -149,6 +149,9 @@ class Note(BaseModel):
     detail: str | None = None
     quote: str | None = None
     citation: int | None = None
+    #: For "changed": the words out of date and what replaced them.
+    was: str | None = None
+    now: str | None = None
 
 
 class Citation(BaseModel):
@@ -226,6 +229,8 @@ class Answer(BaseModel):
     missing: list[MissingFact] = []
     related: list[Citation] = []
     confidence: float = 0.0
+    #: How many more passages found are still about the question (for "more results").
+    further: int = 0
 
     @property
     def hits(self) -> list[Hit]:

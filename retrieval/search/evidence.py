@@ -26,6 +26,7 @@ from retrieval.domain.text import (
     bigrams,
     fold,
     has_diacritics,
+    split_clauses,
     split_sentences,
     syllables,
     tone_key,
@@ -233,6 +234,14 @@ def document_named(doc: NamedDocument, folded: str, canon: str) -> bool:
     return spelled or bool(by_number)
 
 
+def names_any(documents: list[NamedDocument], hit: Hit) -> bool:
+    """Whether ``hit`` (its text or its document) is one of the ``documents`` a question
+    names."""
+    folded = fold(evidence_text(hit))
+    canon = _canon(folded)
+    return any(document_named(doc, folded, canon) for doc in documents)
+
+
 #: The passages that answer: those covering at least this share of the best coverage.
 ANSWERING = 0.8
 #: A figure answers "bao nhiêu / mấy" only in a sentence that covers this much of the question.
@@ -245,6 +254,31 @@ def _figure_answers(query: Query, hits: list[Hit], idf: Callable[[str], float]) 
         for sentence in split_sentences(h.passage.text):
             if figures_in(sentence) and coverage(query, idf, sentence) >= FIGURE_SENTENCE:
                 return True
+    return False
+
+
+_DATES = re.compile(
+    r"\b(?:ngày\s+)?\d{1,2}\s+tháng\s+\d{1,2}(?:\s+năm\s+\d{4})?|\b\d{1,2}/\d{1,2}/\d{4}\b"
+    r"|\btháng\s+\d{1,2}(?:\s*/\s*|\s+năm\s+)\d{4}",
+    re.IGNORECASE,
+)
+
+
+def _figure_in_year(hits: list[Hit], year: str) -> bool:
+    """Whether a clause of ``hits`` names ``year`` on its own (not as the end of a period
+    "2016 – 2020", nor in a date) and states a figure beside it: "năm 2019 xếp thứ 55/63"."""
+    for h in hits:
+        for sentence in split_sentences(h.passage.text):
+            if year not in sentence:
+                continue
+            for a, b in split_clauses(sentence):
+                clause = _DATES.sub(" ", sentence[a:b])
+                for m in re.finditer(year, clause):
+                    before, after = clause[: m.start()], clause[m.end() :]
+                    if re.search(r"\d\s*[–-]\s*$", before) or re.match(r"\s*[–-]\s*\d", after):
+                        continue  # a period, not the year asked about
+                    if figures_in(before + " " + after):
+                        return True
     return False
 
 
@@ -283,8 +317,14 @@ def missing_facts(
             doc, catalogue, catalogue_canon
         ):
             out.append(Missing("document", doc.text))
+    figure_asked = bool(query.wants & {"number", "duration", "percent", "money"})
     for year in query.years:
         if year not in folded and year not in years_known:
+            out.append(Missing("year", year))
+        elif (
+            figure_asked and year not in query.period_years and not _figure_in_year(answering, year)
+        ):
+            # "thứ mấy năm 2020?": a ranking of 2016–2019 does not answer it
             out.append(Missing("year", year))
     for place in query.places:
         if fold(place) not in folded:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from retrieval.domain.accents import restore_accents, typed_with_tones
 from retrieval.domain.models import PassageKind
@@ -140,6 +141,8 @@ class Query:
     #: The documents and years the question names.
     documents: list[NamedDocument] = field(default_factory=list)
     years: list[str] = field(default_factory=list)
+    #: Years that bound a period the question names ("giai đoạn 2021-2030").
+    period_years: set[str] = field(default_factory=set)
     places: list[str] = field(default_factory=list)
     #: Content words of the question, lower-cased, with the accents typed or restored (a word
     #: without accents matches any accented form), and their alternatives (synonyms, glosses).
@@ -153,9 +156,25 @@ class Query:
     vocabulary: Vocabulary = field(default_factory=Vocabulary, repr=False)
     #: A procedure the question names by what it is for ("thủ tục đăng ký kết hôn").
     procedure: str | None = None
+    #: What "X là gì?" asks to define (folded, abbreviations spelled out): "kiem soat thu tuc
+    #: hanh chinh".
+    defines: str | None = None
+
+    def defined_in(self, text: str) -> bool:
+        """Whether ``text`` defines what the question asks to define ("X là …")."""
+        if not self.defines:
+            return False
+        folded = " ".join(re.sub(r"[^\w]", " ", fold(text)).split())
+        return any(f"{self.defines} {w}" in folded for w in ("la", "duoc hieu la"))
 
     def expand(self, text: str) -> str:
         return self.vocabulary.expand(text)
+
+    @cached_property
+    def asked(self) -> frozenset[str]:
+        """The question's words and their alternatives, folded."""
+        alternatives = {fold(t) for a in self.alternatives for t in syllables(a)}
+        return frozenset({fold(w) for w in self.words} | alternatives)
 
     @property
     def folded(self) -> str:
@@ -233,7 +252,28 @@ def analyse(question: str, vocabulary: Vocabulary, accent_forms: dict[str, str])
         words = [w for w in (m.group(1) or m.group(2)).split() if w not in STOPWORDS]
         query.procedure = " ".join(words[:3]) if len(words) >= 2 else None
     query.years = list(dict.fromkeys(_YEAR.findall(question)))
+    query.period_years = {
+        y for m in re.finditer(r"(\d{4})\s*[–-]\s*(\d{4})", question) for y in m.groups()
+    }
+    query.defines = _defined(fold(vocabulary.expand(restored, keep=False)))
     return query
+
+
+_DEFINITION = re.compile(
+    r"^(?:(?:khai niem|dinh nghia|the nao la|the nao duoc goi la)\s+)?(?P<x>.+?)\s+"
+    r"(?:la gi|nghia la gi|duoc hieu (?:la gi|nhu the nao)|la the nao)\s*$"
+    r"|^(?:khai niem|dinh nghia|the nao la|the nao duoc goi la)\s+(?P<y>.+?)\s*$"
+)
+
+
+def _defined(folded: str) -> str | None:
+    """The subject of "X là gì?", "Thế nào là X?", "Khái niệm X": two words at least."""
+    words = " ".join(re.sub(r"[^\w]", " ", folded).split())
+    m = _DEFINITION.match(words)
+    if m is None:
+        return None
+    subject = m.group("x") or m.group("y")
+    return subject if len(subject.split()) >= 2 else None
 
 
 def named_documents(question: str) -> list[NamedDocument]:

@@ -13,6 +13,8 @@ from functools import lru_cache
 import numpy as np
 
 from retrieval.config import Settings
+from retrieval.domain.changes import load_changes
+from retrieval.domain.changes import resolve as resolve_changes
 from retrieval.domain.models import Document, DocumentMeta, Hit, Passage, SearchFilters
 from retrieval.domain.text import STOPWORDS, fold, syllables
 from retrieval.embedding.encoder import Encoder
@@ -51,6 +53,8 @@ class SearchResult:
     #: (document id, section) → every passage of that article or section, for the best hits
     #: (an article split in two passages is quoted and cited as one).
     section_passages: dict[tuple[str, str], list[Passage]] = field(default_factory=dict)
+    #: The passages ranked after ``hits``, when asked for: what "more results" may show.
+    further: list[Hit] = field(default_factory=list)
 
     @property
     def confidence(self) -> float:
@@ -86,21 +90,23 @@ def _trust(top: float) -> float:
     return min(max((top - low) / (high - low), 0.0), 1.0)
 
 
+@lru_cache(maxsize=8192)
+def _heading_words(heading: str) -> tuple[str, ...]:
+    return tuple(
+        fold(t)
+        for t in syllables(re.sub(r"^(?:Điều [\w.]+\.|[IVX]+\.|\d+\.)\s*", "", heading))
+        if fold(t) not in STOPWORDS
+    )
+
+
 def title_match(query: Query, heading: str) -> float:
     """How much of a heading the question repeats, in [0, 1]: the share of the heading's
     content words (its "Điều 44.5.NĐ.1." number aside) that the question uses. Headings of
     fewer than two content words ("Thứ nhất", "Mục tiêu") say too little to count."""
-    words = [
-        fold(t)
-        for t in syllables(re.sub(r"^(?:Điều [\w.]+\.|[IVX]+\.|\d+\.)\s*", "", heading))
-        if fold(t) not in STOPWORDS
-    ]
+    words = _heading_words(heading)
     if len(set(words)) < 2:
         return 0.0
-    asked = {fold(w) for w in query.words} | {
-        fold(t) for a in query.alternatives for t in syllables(a)
-    }
-    return sum(w in asked for w in words) / len(words)
+    return sum(w in query.asked for w in words) / len(words)
 
 
 def item_number(passage: Passage) -> int | None:
@@ -140,6 +146,9 @@ class Searcher:
         self.total = max(self.version.manifest.passage_count, 1)
         self.lexical = Lexical(self.version.store, self.total)
         self.idf = idf_of(self.total, self.lexical.doc_freq)
+        self.superseded = resolve_changes(
+            load_changes(self.settings.changes_path), self.version.store.passages_of_document
+        )
 
     def reload_if_changed(self) -> bool:
         """Switch to a newer published version; returns True when it did."""
@@ -181,10 +190,16 @@ class Searcher:
         return self.analyse(question).dense_text
 
     def search(
-        self, question: str, k: int | None = None, filters: SearchFilters | None = None
+        self,
+        question: str,
+        k: int | None = None,
+        filters: SearchFilters | None = None,
+        extra: int = 0,
     ) -> SearchResult:
+        """The ``k`` best passages (and ``extra`` more, for "more results"), with the evidence
+        for answering from the ``k``."""
         with self._swap.reading():
-            return self._search(self.analyse(question), k, filters)
+            return self._search(self.analyse(question), k, filters, extra)
 
     # -- ranking ------------------------------------------------------------------------------
     def _structural_lists(
@@ -222,6 +237,8 @@ class Searcher:
                     said.append((n, pid))
             said.sort(key=lambda x: -x[0])
             lists.append((SYNONYM_WEIGHT, [pid for _, pid in said]))
+        if query.defines:  # "X là gì?": the passages that say "X là …"
+            lists.append((1.0, [pid for pid in present if query.defined_in(passages[pid].text)]))
         # A heading that the question repeats ("Nguyên tắc thực hiện thủ tục hành chính",
         # "Phạm vi điều chỉnh") names the article that answers it.
         titled = [(title_match(query, heading_of(passages[pid])), pid) for pid in present]
@@ -244,7 +261,9 @@ class Searcher:
         text = fold(self.vocabulary.expand(query.restored))
         return bool(words) and " ".join(words) in text
 
-    def _search(self, query: Query, k: int | None, filters: SearchFilters | None) -> SearchResult:
+    def _search(
+        self, query: Query, k: int | None, filters: SearchFilters | None, extra: int = 0
+    ) -> SearchResult:
         k = k or self.settings.top_k
         filters = filters or SearchFilters()
         n = self.settings.candidates * (4 if filters.active else 1)
@@ -296,8 +315,9 @@ class Searcher:
                     sentence_score=sentence_score.get(pid),
                 )
             )
-            if len(hits) >= k:
+            if len(hits) >= k + extra:
                 break
+        hits, further = hits[:k], hits[k:]
         evidence = judge(
             query,
             hits,
@@ -308,7 +328,9 @@ class Searcher:
         )
         store = self.version.store
         doc_passages: dict[str, list[Passage]] = {}
-        if query.asks_list or query.ordinal or query.expected_count:
+        # A passage that ends announcing a list ("… Cụ thể:") is answered with the list.
+        announces = any(h.passage.text.rstrip().endswith(":") for h in hits[:3])
+        if query.asks_list or query.ordinal or query.expected_count or announces:
             for doc_id in dict.fromkeys(h.passage.doc_id for h in hits[:3]):
                 doc_passages[doc_id] = store.passages_of_document(doc_id)
         sections: dict[tuple[str, str], list[Passage]] = {}
@@ -321,7 +343,8 @@ class Searcher:
             hits=hits,
             evidence=evidence,
             query_vector=vector,
-            sentences=store.sentences_of(h.passage.id for h in hits),
+            sentences=store.sentences_of(h.passage.id for h in [*hits, *further]),
             document_passages=doc_passages,
             section_passages=sections,
+            further=further,
         )
