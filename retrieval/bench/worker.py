@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
+import os
 import resource
 import sys
 import time
@@ -44,6 +45,9 @@ from retrieval.knowledge.structure import sentence_windows
 from retrieval.search.lexical import Lexical
 
 BATCH = 20_000
+#: Above this many passages the bench builds tantivy alone, as the builder does: FTS5's rows
+#: take about 45 minutes at 1M on 2 cores (``CCHC_BENCH_FTS5_MAX`` to compare there too).
+FTS5_COMPARE_MAX = int(os.environ.get("CCHC_BENCH_FTS5_MAX", "100000"))
 
 
 class SentenceRows:
@@ -116,7 +120,8 @@ def build(
     work: Path, passages: int, model: str, knowledge: Path, backend: str | None = None
 ) -> dict:
     """Both lexical engines are built (FTS5 in the store, tantivy beside it), from the same
-    lexical fields, so that ``serve`` compares them on the same corpus."""
+    lexical fields, so that ``serve`` compares them on the same corpus; above
+    ``FTS5_COMPARE_MAX`` passages, tantivy alone."""
     t_start = time.perf_counter()
     settings = bench_settings(work, model, knowledge, backend)
     root = settings.index_root
@@ -131,6 +136,7 @@ def build(
     store = Store(folder / STORE)
     store.create_schema()
     store.tantivy = TantivyWriter(folder)
+    store.fts = max(passages, 1) <= FTS5_COMPARE_MAX
     # The real knowledge base first, with its real vectors.
     real = base.passages
     for i, p in enumerate(real):
@@ -209,6 +215,7 @@ def build(
     build_s = store_s + faiss_s  # with FTS5; tantivy's own time is given apart
     return {
         "passages": total,
+        "fts5_built": store.fts,
         "sentences": sentences.count,
         "documents": documents,
         "index_type": index_type,
@@ -276,10 +283,12 @@ def serve(work: Path, model: str, knowledge: Path, rounds: int, backend: str | N
             abstained += answer.abstained
     rss = peak_rss_mb()
     other = "fts5" if default == "tantivy" else "tantivy"
-    searcher.lexical = Lexical(store, total, other)
-    for q in questions[:5]:
-        searcher.search(q)  # warm up the other engine
-    engines[other] = _time_engine(searcher, questions, n, rounds)
+    built = json.loads((work / "build.json").read_text(encoding="utf-8"))
+    if other != "fts5" or built.get("fts5_built", True):
+        searcher.lexical = Lexical(store, total, other)
+        for q in questions[:5]:
+            searcher.search(q)  # warm up the other engine
+        engines[other] = _time_engine(searcher, questions, n, rounds)
     return {
         "load_s": round(load_s, 2),
         "questions": len(questions),

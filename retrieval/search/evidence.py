@@ -198,12 +198,22 @@ def figures_in(text: str) -> bool:
     return _FIGURE.search(text) is not None
 
 
-@lru_cache(maxsize=4)
-def _catalogue(titles: tuple[tuple[str, str | None], ...]) -> tuple[str, str]:
+#: The folded catalogue of each list of documents met, by the list's identity (the searcher
+#: keeps one list per index version); the list is held so that its id is not reused.
+_CATALOGUES: dict[int, tuple[list[DocumentMeta], str, str]] = {}
+
+
+def _catalogue(documents: list[DocumentMeta]) -> tuple[str, str]:
     """The documents' titles and numbers, folded and in ``_canon`` form: computed once per
-    version (50,000 documents at 1M passages took ~0.1–1 s a question)."""
-    catalogue = fold(" ".join(f"{title} {number or ''}" for title, number in titles))
-    return catalogue, _canon(catalogue)
+    version (50,000 documents at 1M passages took ~0.5 s a question)."""
+    known = _CATALOGUES.get(id(documents))
+    if known is None or known[0] is not documents:
+        catalogue = fold(" ".join(f"{d.title} {d.number or ''}" for d in documents))
+        known = (documents, catalogue, _canon(catalogue))
+        while len(_CATALOGUES) >= 4:
+            _CATALOGUES.pop(next(iter(_CATALOGUES)), None)
+        _CATALOGUES[id(documents)] = known
+    return known[1], known[2]
 
 
 def _canon(text: str) -> str:
@@ -311,7 +321,7 @@ def missing_facts(
     out: list[Missing] = []
     canon = _canon(everywhere)
     if query.documents:  # the catalogue of every document only for a question that names one
-        catalogue, catalogue_canon = _catalogue(tuple((d.title, d.number) for d in documents))
+        catalogue, catalogue_canon = _catalogue(documents)
     for doc in query.documents:
         if not document_named(doc, everywhere, canon) and not document_named(
             doc, catalogue, catalogue_canon
