@@ -283,8 +283,9 @@ def serve(work: Path, model: str, knowledge: Path, rounds: int, backend: str | N
             abstained += answer.abstained
     rss = peak_rss_mb()
     other = "fts5" if default == "tantivy" else "tantivy"
-    built = json.loads((work / "build.json").read_text(encoding="utf-8"))
-    if other != "fts5" or built.get("fts5_built", True):
+    built = work / "build.json"  # written by the build phase of a run (absent in tests)
+    fts5_built = not built.exists() or json.loads(built.read_text(encoding="utf-8"))["fts5_built"]
+    if other != "fts5" or fts5_built:
         searcher.lexical = Lexical(store, total, other)
         for q in questions[:5]:
             searcher.search(q)  # warm up the other engine
