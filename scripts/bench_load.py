@@ -161,7 +161,8 @@ async def level(
 
     await asyncio.gather(*(official(first_id + i) for i in range(users)))
     latencies = [r[0] * 1000 for r in rows]
-    waited = sum(r[1] for r in rows)
+    answered = [r for r in rows if r[0] != float("inf")]  # not answered within 120 s: apart
+    waited = sum(r[1] for r in answered)
     return {
         "users": users,
         "equivalent_users": users * args.compress,
@@ -171,7 +172,8 @@ async def level(
         "p95_ms": round(percentile(latencies, 0.95), 1),
         "max_ms": round(max(latencies, default=float("nan")), 1),
         "mean_ms": round(statistics.fmean(latencies), 1) if latencies else None,
-        "send_limit_share": round(waited / max(sum(r[0] for r in rows), 1e-9), 4),
+        "timeouts": len(rows) - len(answered),
+        "send_limit_share": round(waited / max(sum(r[0] for r in answered), 1e-9), 4),
         "send_limit_wait_p95_ms": round(percentile([r[1] * 1000 for r in rows], 0.95), 1),
     }
 

@@ -2,7 +2,9 @@
 
     .venv/bin/python scripts/plot_issue14.py
 
-Reads ``data/bench/scale/results.json`` (``cchc bench --scales 100k,1M``),
+Reads the scales of ``data/bench/quick/results.json`` (``cchc bench --quick``),
+``data/bench/scale/results.json`` (``--scales 100k``) and ``data/bench/scale-1m/results.json``
+(``--scales 1M``; tantivy alone there),
 ``data/bench/embedding/results.json`` (``scripts/bench_embedding.py``) and
 ``data/bench/load/results.json`` (``scripts/bench_load.py``), whichever exist, and writes
 ``docs/bench_lexical_engines.png``, ``docs/bench_embedding.png`` and ``docs/bench_load.png``.
@@ -35,7 +37,10 @@ def lexical_engines(result: dict) -> Path:
         for i, (engine, stat) in enumerate(
             [("fts5", "p50"), ("fts5", "p95"), ("tantivy", "p50"), ("tantivy", "p95")]
         ):
-            ys = [s["lexical_engines"][engine][key][stat] for s in scales]
+            ys = [
+                s["lexical_engines"].get(engine, {}).get(key, {}).get(stat, float("nan"))
+                for s in scales
+            ]
             xs = [j + (i - 1.5) * width for j in range(len(scales))]
             ax.bar(xs, ys, width, label=f"{engine} {stat}")
         ax.set_xticks(range(len(scales)), labels)
@@ -91,8 +96,12 @@ def load(result: dict) -> Path:
 
 def main() -> int:
     written = []
-    if (f := BENCH / "scale" / "results.json").exists():
-        written.append(lexical_engines(json.loads(f.read_text())))
+    scales: dict[int, dict] = {}
+    for name in ("quick", "scale", "scale-1m"):
+        if (f := BENCH / name / "results.json").exists():
+            scales.update({s["passages"]: s for s in json.loads(f.read_text())["scales"]})
+    if scales:
+        written.append(lexical_engines({"scales": list(scales.values())}))
     if (f := BENCH / "embedding" / "results.json").exists():
         written.append(embedding(json.loads(f.read_text())))
     if (f := BENCH / "load" / "results.json").exists():
