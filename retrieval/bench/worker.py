@@ -284,7 +284,9 @@ def serve(work: Path, model: str, knowledge: Path, rounds: int, backend: str | N
     rss = peak_rss_mb()
     other = "fts5" if default == "tantivy" else "tantivy"
     built = work / "build.json"  # written by the build phase of a run (absent in tests)
-    fts5_built = not built.exists() or json.loads(built.read_text(encoding="utf-8"))["fts5_built"]
+    fts5_built = not built.exists() or json.loads(built.read_text(encoding="utf-8")).get(
+        "fts5_built", True
+    )
     if other != "fts5" or fts5_built:
         searcher.lexical = Lexical(store, total, other)
         for q in questions[:5]:
