@@ -59,7 +59,7 @@ def lexical_engines(result: dict) -> Path:
 
 
 def embedding(rows: list[dict]) -> Path:
-    fig, ax = plt.subplots(figsize=(9, 4.5))
+    fig, ax = plt.subplots(figsize=(11, 4.5))
     names = [r["variant"] for r in rows][::-1]
     ax.barh(names, [r["cpu"] for r in rows][::-1], label="per CPU-second × cores")
     ax.barh(names, [r["wall"] for r in rows][::-1], label="wall clock (shared cores)", alpha=0.7)
