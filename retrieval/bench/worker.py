@@ -72,15 +72,7 @@ class SentenceRows:
         if not rows:
             return
         block = np.stack(vecs)
-        # ids continue from the rows already written (add_sentences numbers from 0)
-        self.store.db.conn.executemany(
-            "INSERT INTO sentences(id, passage_id, start, end, content_hash, vector) "
-            "VALUES (?, ?, ?, ?, ?, ?)",
-            [
-                (self.count + i, pid, a, b, h, v.tobytes())
-                for i, ((pid, a, b, h), v) in enumerate(zip(rows, block, strict=True))
-            ],
-        )
+        self.store.add_sentences(rows, block, first_id=self.count)  # continues the ids
         self.count += len(rows)
         self.vectors.append(block)
 

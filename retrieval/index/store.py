@@ -129,13 +129,16 @@ class Store:
         if self.tantivy is not None:
             self.tantivy.add(fields)
 
-    def add_sentences(self, rows: list[tuple[int, int, int, str]], vectors: np.ndarray) -> None:
-        """(passage id, start, end, content hash) of each sentence, ids in the order given."""
+    def add_sentences(
+        self, rows: list[tuple[int, int, int, str]], vectors: np.ndarray, first_id: int = 0
+    ) -> None:
+        """(passage id, start, end, content hash) of each sentence, ids in the order given from
+        ``first_id`` (a caller that adds them in several batches continues the numbering)."""
         self.db.conn.executemany(
             "INSERT INTO sentences(id, passage_id, start, end, content_hash, vector) "
             "VALUES (?, ?, ?, ?, ?, ?)",
             [
-                (i, pid, start, end, h, np.asarray(v, dtype=np.float32).tobytes())
+                (first_id + i, pid, start, end, h, np.asarray(v, dtype=np.float32).tobytes())
                 for i, ((pid, start, end, h), v) in enumerate(zip(rows, vectors, strict=True))
             ],
         )
