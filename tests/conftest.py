@@ -85,6 +85,7 @@ def settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
 
 @pytest.fixture(scope="session")
 def encoder(settings: Settings) -> Encoder:
+    """The default encoder: ONNX Runtime int8."""
     return Encoder(settings)
 
 
@@ -96,11 +97,17 @@ def similarity(settings: Settings, encoder: Encoder) -> Similarity:
     return similarity_for(settings, encoder)
 
 
+@pytest.fixture(scope="session")
+def torch_encoder(settings: Settings) -> Encoder:
+    """The same model on torch fp32, the reference of the parity tests."""
+    return Encoder(settings.model_copy(update={"embedding_backend": "torch"}))
+
+
 def seed_from_project_index(settings: Settings) -> None:
     """Copy the project's live index version (built by ``make test``'s set-up) into the test
     data dir, so that the build below reuses its vectors instead of embedding for a minute."""
     live = current_version_dir(ROOT / "data" / "index")
-    if live is None or read_manifest(live).model_name != settings.embedding_model:
+    if live is None or read_manifest(live).model_name != settings.index_model_name():
         return
     settings.index_root.mkdir(parents=True, exist_ok=True)
     shutil.copytree(live, settings.index_root / live.name)

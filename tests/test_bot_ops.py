@@ -55,7 +55,7 @@ async def test_healthz_and_metrics_over_http(built_index, assistant, tmp_path) -
             body = health.json()
             assert body["status"] == "ok" and body["model_loaded"] is True
             assert body["index_version"] == assistant.index_version()
-            assert body["model"] == "multilingual-e5-small" and body["passages"] > 100
+            assert body["model"] == "multilingual-e5-small (onnx-int8)" and body["passages"] > 100
             assert body["index_age_s"] >= 0 and body["uptime_s"] >= 0
             assert body["last_update_at"] is None  # nothing received yet
             assert body["telegram"]["mode"] == "polling" and body["telegram"]["connected_at"]
@@ -68,7 +68,7 @@ async def test_healthz_and_metrics_over_http(built_index, assistant, tmp_path) -
                     before,
                     "cchc_index_info",
                     version=assistant.index_version(),
-                    model="multilingual-e5-small",
+                    model="multilingual-e5-small (onnx-int8)",
                 )
                 == 1
             )

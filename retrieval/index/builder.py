@@ -33,6 +33,7 @@ from retrieval.index.dense import (
     save_faiss,
 )
 from retrieval.index.store import Store
+from retrieval.index.tantivy_index import TantivyWriter, uses_tantivy
 from retrieval.index.vector_cache import VectorCache
 from retrieval.index.versions import (
     CHUNKER_VERSION,
@@ -336,10 +337,14 @@ def _write_version(
     store = Store(folder / STORE)
     try:
         store.create_schema()
+        if uses_tantivy(settings.lexical_engine, len(passages)):
+            store.tantivy, store.fts = TantivyWriter(folder), False  # see tantivy_index
         for doc in documents:
             meta = DocumentMeta(**doc.model_dump(exclude={"body"}))
             store.add_document(meta, doc.body, corpus_hash([doc]))
         store.add_passages(passages, vectors, contexts)
+        if store.tantivy is not None:
+            store.tantivy.close()
         store.add_sentences(
             [(passages[r.passage_index].id, r.start, r.end, r.content_hash) for r in sentences],
             sentence_vectors,

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import faiss
@@ -42,6 +43,7 @@ def build_faiss(
 ) -> faiss.Index:
     """The dense index of one version; ids are passage ids. Exact inner product below
     ``approx_threshold`` vectors, IVF-SQ8 with a tuned ``nprobe`` above it."""
+    faiss.omp_set_num_threads(os.cpu_count() or 1)  # k-means and adding: every core
     vectors = np.ascontiguousarray(vectors, dtype=np.float32)
     n = len(ids)
     threshold = APPROX_THRESHOLD if approx_threshold is None else approx_threshold
@@ -142,7 +144,16 @@ def load_faiss(
         return None
     index = faiss.read_index(str(folder / name))
     apply_search_params(index, params)
+    serve_single_threaded()
     return index
+
+
+def serve_single_threaded() -> None:
+    """One OpenMP thread for searches: a question is searched alone (FAISS splits a batch by
+    query, so a second thread has nothing to do), and the team's barrier would otherwise wait
+    for a second core that the embedding or another process holds, tens of ms on a busy
+    server (measured in docs/PERFORMANCE.md). Builds take every core again (``build_faiss``)."""
+    faiss.omp_set_num_threads(1)
 
 
 def dense_search(

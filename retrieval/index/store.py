@@ -6,6 +6,7 @@ import sqlite3
 import threading
 from collections.abc import Iterable, Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import sqlite_utils
@@ -13,6 +14,9 @@ import sqlite_utils
 from retrieval.domain.accents import AccentForms
 from retrieval.domain.models import DocumentMeta, Passage
 from retrieval.domain.text import fold, lexical_terms
+
+if TYPE_CHECKING:
+    from retrieval.index.tantivy_index import TantivyWriter
 
 # Bigrams are single tokens ("cải_cách"); diacritics are kept in `lex` and stripped in `folded`.
 FTS_TOKENIZER = "unicode61 remove_diacritics 0 tokenchars '_'"
@@ -37,6 +41,10 @@ class Store:
             conn = sqlite3.connect(path, check_same_thread=False, timeout=30)
         self.db = sqlite_utils.Database(conn)
         self._lock = threading.Lock()
+        #: Where added passages' lexical fields go: the FTS5 table unless ``fts`` is off, and
+        #: a tantivy index when the builder of a large corpus sets one (``tantivy_index``).
+        self.fts = True
+        self.tantivy: TantivyWriter | None = None
 
     def close(self) -> None:
         self.db.conn.close()
@@ -110,21 +118,27 @@ class Store:
             row["vector"] = np.asarray(v, dtype=np.float32).tobytes()
             rows.append(row)
         self.db["passages"].insert_all(rows, pk="id")
-        self.db.conn.executemany(
-            "INSERT INTO passage_fts(rowid, lex, folded) VALUES (?, ?, ?)",
-            [
-                (p.id, *lexical_fields(f"{contexts.get(p.doc_id, '')}\n{p.section}\n{p.text}"))
-                for p in passages
-            ],
-        )
+        fields = [
+            (p.id, *lexical_fields(f"{contexts.get(p.doc_id, '')}\n{p.section}\n{p.text}"))
+            for p in passages
+        ]
+        if self.fts:
+            self.db.conn.executemany(
+                "INSERT INTO passage_fts(rowid, lex, folded) VALUES (?, ?, ?)", fields
+            )
+        if self.tantivy is not None:
+            self.tantivy.add(fields)
 
-    def add_sentences(self, rows: list[tuple[int, int, int, str]], vectors: np.ndarray) -> None:
-        """(passage id, start, end, content hash) of each sentence, ids in the order given."""
+    def add_sentences(
+        self, rows: list[tuple[int, int, int, str]], vectors: np.ndarray, first_id: int = 0
+    ) -> None:
+        """(passage id, start, end, content hash) of each sentence, ids in the order given from
+        ``first_id`` (a caller that adds them in several batches continues the numbering)."""
         self.db.conn.executemany(
             "INSERT INTO sentences(id, passage_id, start, end, content_hash, vector) "
             "VALUES (?, ?, ?, ?, ?, ?)",
             [
-                (i, pid, start, end, h, np.asarray(v, dtype=np.float32).tobytes())
+                (first_id + i, pid, start, end, h, np.asarray(v, dtype=np.float32).tobytes())
                 for i, ((pid, start, end, h), v) in enumerate(zip(rows, vectors, strict=True))
             ],
         )

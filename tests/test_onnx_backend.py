@@ -1,0 +1,53 @@
+"""The default embedding backend: ONNX Runtime int8, against torch fp32 on the same model."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from retrieval.config import Settings
+from retrieval.embedding.encoder import Encoder
+from retrieval.embedding.onnx import BATCH_TOKENS, OnnxModel, onnx_path
+
+TEXTS = [
+    "Nguyên tắc thực hiện thủ tục hành chính",
+    "Mục tiêu cải cách hành chính 2030",
+    "Thứ nhất, cải cách hành chính tiếp tục phải đặt dưới sự lãnh đạo trực tiếp, toàn diện "
+    "của các cấp ủy đảng, sự quản lý, điều hành thống nhất của chính quyền các cấp. " * 3,
+    "Chỉ số hài lòng của người dân",
+    "Trách nhiệm của người đứng đầu",
+]
+
+
+def test_default_backend_is_onnx_int8_and_recorded(settings: Settings, encoder: Encoder) -> None:
+    assert Settings(_env_file=None).embedding_backend == "onnx-int8"
+    assert encoder.backend == "onnx-int8" and onnx_path(settings.default_model_dir).exists()
+    assert "onnx-int8" in encoder.name  # an index records which backend made its vectors
+
+
+def test_onnx_int8_agrees_with_torch(encoder: Encoder, torch_encoder: Encoder) -> None:
+    assert encoder.dimension == torch_encoder.dimension
+    a, b = torch_encoder.encode_passages(TEXTS), encoder.encode_passages(TEXTS)
+    assert np.allclose(np.linalg.norm(b, axis=1), 1.0, atol=1e-4)
+    assert float(np.min(np.sum(a * b, axis=1))) > 0.985
+    q = encoder.encode_query(TEXTS[0])
+    assert float(q @ torch_encoder.encode_query(TEXTS[0])) > 0.985
+
+
+def test_batches_sorted_by_length_and_bounded_in_tokens() -> None:
+    model = OnnxModel.__new__(OnnxModel)
+    lengths = [300, 20, 512, 25, 290, 30, 500]
+    groups = model.batches(lengths, batch_size=3)
+    assert sorted(i for g in groups for i in g) == list(range(len(lengths)))
+    flat = [lengths[i] for g in groups for i in g]
+    assert flat == sorted(lengths)  # shortest first: little padding in each batch
+    for g in groups:
+        assert len(g) <= 3 and len(g) * max(lengths[i] for i in g) <= max(BATCH_TOKENS, 512)
+
+
+def test_parallel_batches_give_the_vectors_of_one_by_one(encoder: Encoder) -> None:
+    """Texts shared among the single-threaded workers, in sorted batches, come back in their
+    order and embed as alone, within dynamic quantisation's dependence on the batch (the
+    activations' int8 scale is the batch's): a cosine above 0.99."""
+    together = encoder.model.encode(TEXTS * 3, prompt="passage: ", batch_size=4)
+    alone = np.stack([encoder.model.encode([t], prompt="passage: ")[0] for t in TEXTS])
+    assert float(np.min(np.sum(together * np.tile(alone, (3, 1)), axis=1))) > 0.99
