@@ -38,6 +38,9 @@ from retrieval.search.query import NamedDocument, Query, names_period
 DENSE_LOW, DENSE_HIGH = 0.80, 0.90
 #: A sentence this close to the question answers it, even with few words in common.
 SENTENCE_RESCUE = 0.885
+#: How many of the best passages are read for the question's words: the one that says it
+#: in other words ("trùng lắp" for "chồng chéo") may rank fourth or fifth.
+COVERED = 5
 #: IDF weights are clipped, so that documents added later (which change every frequency)
 #: move a question's confidence little.
 IDF_RANGE = (1.0, 5.0)
@@ -371,7 +374,7 @@ def judge(
     sentence_top: float,
 ) -> Evidence:
     """The evidence for answering ``query`` from its best ``hits``."""
-    cover = max((coverage(query, idf, evidence_text(h)) for h in hits[:3]), default=0.0)
+    cover = max((coverage(query, idf, evidence_text(h)) for h in hits[:COVERED]), default=0.0)
     return Evidence(
         confidence=confidence(cover, dense_top, sentence_top) if hits else 0.0,
         coverage=cover,
