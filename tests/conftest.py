@@ -75,6 +75,16 @@ def make_settings(data_dir: Path, **overrides) -> Settings:
     return Settings(data_dir=data_dir, _env_file=None, **overrides)
 
 
+def copy_of_index(built: Settings, data_dir: Path) -> Settings:
+    """A data dir of its own, serving a copy of ``built``'s live index version."""
+    settings = make_settings(data_dir)
+    live = current_version_dir(built.index_root)
+    settings.index_root.mkdir(parents=True)
+    shutil.copytree(live, settings.index_root / live.name)
+    (settings.index_root / CURRENT).write_text(live.name)
+    return settings
+
+
 @pytest.fixture(scope="session")
 def settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
     return make_settings(tmp_path_factory.mktemp("data"))

@@ -4,12 +4,14 @@ Only new or changed passages are embedded: vectors are looked up by content hash
 version and in the vector cache (which also makes a killed run resumable). A passage keeps its
 id from one version to the next while its content is unchanged, so citations stored by the bot
 stay valid. The version folder is complete, with its manifest written last, before ``CURRENT``
-points at it.
+points at it; it carries the run's other changes (``retrieval.index.changes``), so that they are
+published with it. A failure while it is written (a full disk, a signal) removes it.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -17,10 +19,12 @@ from pathlib import Path
 
 import numpy as np
 
+from retrieval.atomic import fsync_file, private_dir, remove_tree
 from retrieval.config import Settings
 from retrieval.domain.accents import accent_forms
 from retrieval.domain.models import BuildReport, Document, DocumentMeta, Passage, Plan
 from retrieval.embedding.encoder import Encoder
+from retrieval.index.changes import Change, write_change
 from retrieval.index.dense import build_faiss, describe_faiss, save_faiss
 from retrieval.index.store import Store
 from retrieval.index.vector_cache import VectorCache
@@ -39,6 +43,7 @@ from retrieval.knowledge.chunking import chunk_document, document_context, embed
 from retrieval.knowledge.documents import body_hash, corpus_hash
 
 Progress = Callable[[int, int], None]
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -113,12 +118,15 @@ def build_index(
     progress: Progress | None = None,
     batch_size: int = 16,
     dry_run: bool = False,
+    change: Change | None = None,
 ) -> BuildReport:
-    """Chunk, embed what is new, write a complete version beside the live one, then swap."""
+    """Chunk, embed what is new, write a complete version beside the live one, then swap.
+
+    ``change`` (the run's changes to ``documents/`` and the run log) is written into the new
+    version, so that it is published with it; the caller applies it afterwards."""
     timings: dict[str, float] = {}
     t0 = time.perf_counter()
-    root = settings.index_root
-    root.mkdir(parents=True, exist_ok=True)
+    root = private_dir(settings.index_root)
     documents = sorted(documents, key=lambda d: d.id)
     passages, contexts = chunk_all(documents)
     timings["chunking"] = time.perf_counter() - t0
@@ -199,34 +207,52 @@ def build_index(
 
         t3 = time.perf_counter()
         prune(root, keep=set())  # leftovers of a killed run (the caller holds the lock)
-        version = _write_version(settings, encoder.name, documents, passages, vectors, contexts)
-        publish(root, version)
-        cache.keep_only({p.content_hash for p in passages})
+        folder = root / new_version_name()
+        report = BuildReport(
+            version=folder.name,
+            plan=plan,
+            documents=len(documents),
+            passages=len(passages),
+            embedded=len(todo),
+            reused=len(passages) - len(todo),
+            seconds=_round(timings),
+        )
+        if change is not None:
+            change = change.model_copy(update={"summary": report.model_dump(mode="json")})
+        try:
+            _write_version(folder, encoder.name, documents, passages, vectors, contexts, change)
+        except BaseException:  # a full disk, a signal: the half-written version goes
+            remove_tree(folder)
+            raise
+        publish(root, folder)
         timings["storage"] = time.perf_counter() - t3
+        _forget_unused(cache, {p.content_hash for p in passages})
     finally:
         cache.close()
     timings["total"] = time.perf_counter() - t0
-    return BuildReport(
-        version=version.name,
-        plan=plan,
-        documents=len(documents),
-        passages=len(passages),
-        embedded=len(todo),
-        reused=len(passages) - len(todo),
-        seconds=_round(timings),
-    )
+    return report.model_copy(update={"seconds": _round(timings)})
+
+
+def _forget_unused(cache: VectorCache, used: set[str]) -> None:
+    """Drop cached vectors the published corpus no longer uses: tidying, which may fail (a
+    full disk) without failing a run whose version is already live."""
+    try:
+        cache.keep_only(used)
+    except Exception as exc:
+        log.warning("Không dọn được bộ nhớ đệm vector: %s", exc)
 
 
 def _write_version(
-    settings: Settings,
+    folder: Path,
     model_name: str,
     documents: list[Document],
     passages: list[Passage],
     vectors: np.ndarray,
     contexts: dict[str, str],
-) -> Path:
-    folder = settings.index_root / new_version_name()
-    folder.mkdir()
+    change: Change | None,
+) -> None:
+    """Every file of a version, flushed to disk, the manifest last."""
+    private_dir(folder)
     store = Store(folder / STORE)
     try:
         store.create_schema()
@@ -240,6 +266,7 @@ def _write_version(
         store.commit()
     finally:
         store.close()
+    fsync_file(folder / STORE)
     ids = np.array([p.id for p in passages], dtype=np.int64)
     index = build_faiss(ids, vectors, vectors.shape[1])
     save_faiss(index, folder)
@@ -255,8 +282,9 @@ def _write_version(
         index_type=index_type,
         index_params=index_params,
     )
+    if change is not None:
+        write_change(folder, change)
     write_manifest(folder, manifest)
-    return folder
 
 
 def _round(timings: dict[str, float]) -> dict[str, float]:

@@ -56,7 +56,9 @@ def setup(
 ) -> SetupReport:
     """``progress`` follows the embedding of passages, ``model_progress`` the model's rebuild."""
     build_model(settings, model_progress)
+    admin = AdminService(settings, progress=progress)
+    admin.repair()  # what a killed run published counts before the index is judged stale
     if index_is_stale(settings):  # incremental: only new or changed passages are embedded
-        return SetupReport(build=AdminService(settings, progress=progress).rebuild())
+        return SetupReport(build=admin.rebuild())
     folder = current_version_dir(settings.index_root)
     return SetupReport(ready_version=folder.name if folder else None)
