@@ -12,7 +12,9 @@ to it through python-telegram-bot's real HTTP client (``base_url=f"{fake.url}/bo
   plain thread.
 - Messages sent by the bot are kept (:meth:`sent`), with their buttons, so tests can press them.
 - HTML sent with ``parse_mode=HTML`` is checked like Telegram does (allowed tags, nesting,
-  entities) and texts over 4096 characters are refused, with Telegram's error descriptions.
+  entities), and Telegram's limits are enforced as it counts them, with its error
+  descriptions: texts over 4096 UTF-16 code units, captions over 1024, poll questions over
+  300 and options over 100, alerts over 200, and callback data over 64 bytes.
 - Errors on demand: :meth:`fail` makes the next call(s) of a method answer 429 with
   ``retry_after``, 400 (e.g. "can't parse entities", "message is not modified") or a 5xx.
 """
@@ -39,6 +41,11 @@ from urllib.parse import parse_qs, unquote, urlsplit
 
 DEFAULT_TOKEN = "123456789:TEST-fake-token_for_tests"
 MAX_TEXT = 4096
+MAX_CAPTION = 1024
+MAX_POLL_QUESTION = 300
+MAX_POLL_OPTION = 100
+MAX_ALERT = 200
+MAX_CALLBACK_DATA_BYTES = 64
 
 #: Parameters that are always strings (everything else is JSON-decoded when it can be).
 STRING_PARAMS = {
@@ -572,10 +579,19 @@ class FakeTelegram:
             raise _ApiError(400, f"Bad Request: {what} is too long")
         return text
 
+    @staticmethod
+    def _check_markup(markup: Any) -> None:
+        for row in (markup or {}).get("inline_keyboard") or []:
+            for button in row:
+                data = button.get("callback_data")
+                if data is not None and len(str(data).encode()) > MAX_CALLBACK_DATA_BYTES:
+                    raise _ApiError(400, "Bad Request: BUTTON_DATA_INVALID")
+
     def _new_message(self, params: dict, **body: Any) -> dict:
         chat_id = params.get("chat_id")
         if not isinstance(chat_id, int):
             raise _ApiError(400, "Bad Request: chat not found")
+        self._check_markup(params.get("reply_markup"))
         chat_type = "private" if chat_id > 0 else "supergroup"
         message = {
             "message_id": next(self._message_ids),
@@ -606,6 +622,7 @@ class FakeTelegram:
         message = self._stored(params)
         text = self._check_text(params.get("text"), params.get("parse_mode"))
         markup = params.get("reply_markup")
+        self._check_markup(markup)
         if text == message.get("text") and markup == message.get("reply_markup"):
             raise _ApiError(
                 400,
@@ -623,6 +640,7 @@ class FakeTelegram:
     def _api_editMessageReplyMarkup(self, params: dict) -> dict:
         message = self._stored(params)
         markup = params.get("reply_markup")
+        self._check_markup(markup)
         if markup == message.get("reply_markup"):
             raise _ApiError(
                 400,
@@ -642,7 +660,7 @@ class FakeTelegram:
         return True
 
     def _api_answerCallbackQuery(self, params: dict) -> bool:
-        if params.get("text") and len(params["text"]) > 200:
+        if params.get("text") and utf16_len(params["text"]) > MAX_ALERT:
             raise _ApiError(400, "Bad Request: MESSAGE_TOO_LONG")
         return True
 
@@ -694,6 +712,9 @@ class FakeTelegram:
         doc = params.get("document")
         name = doc.get("filename", "file") if isinstance(doc, dict) else "file"
         data = doc.get("data", b"") if isinstance(doc, dict) else b""
+        caption = params.get("caption")
+        if caption and utf16_len(plain_text(caption, params.get("parse_mode"))) > MAX_CAPTION:
+            raise _ApiError(400, "Bad Request: message caption is too long")
         file_id = f"doc{next(self._message_ids)}"
         self.files[file_id] = data
         body: dict[str, Any] = {
@@ -708,6 +729,10 @@ class FakeTelegram:
             {"text": o if isinstance(o, str) else o.get("text", ""), "voter_count": 0}
             for o in params.get("options") or []
         ]
+        if utf16_len(str(params.get("question", ""))) > MAX_POLL_QUESTION:
+            raise _ApiError(400, "Bad Request: poll question length must not exceed 300")
+        if any(utf16_len(o["text"]) > MAX_POLL_OPTION for o in options):
+            raise _ApiError(400, "Bad Request: poll options length must not exceed 100")
         poll = {
             "id": f"poll{next(self._message_ids)}",
             "question": params.get("question", ""),

@@ -7,8 +7,9 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from retrieval.domain.models import PassageKind, PassageStatus
+from retrieval.domain.text import utf16_len
 
-#: Telegram's quiz-poll limits.
+#: Telegram's quiz-poll limits, in UTF-16 code units as Telegram counts them.
 MAX_QUESTION = 300
 MAX_OPTION = 100
 MAX_EXPLANATION = 200
@@ -74,8 +75,11 @@ class QuizQuestion(BaseModel):
 
     @model_validator(mode="after")
     def _options_fit(self) -> QuizQuestion:
+        for text, limit in ((self.question, MAX_QUESTION), (self.explanation, MAX_EXPLANATION)):
+            if utf16_len(text) > limit:
+                raise ValueError(f"dài quá {limit} đơn vị UTF-16 (giới hạn của Telegram): {text!r}")
         for option in self.options:
-            if not option.strip() or len(option) > MAX_OPTION:
+            if not option.strip() or utf16_len(option) > MAX_OPTION:
                 raise ValueError(f"phương án rỗng hoặc dài quá {MAX_OPTION} ký tự: {option!r}")
         folded = [" ".join(o.lower().split()) for o in self.options]
         if len(set(folded)) != len(folded):
