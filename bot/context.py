@@ -26,10 +26,13 @@ from bot.access import Access, Throttle
 from bot.health import Health, HealthServer
 from bot.metrics import Metrics
 from bot.settings import BotSettings
+from bot.storage.inbox import Inbox
+from bot.storage.outbox import Outbox
 from bot.storage.pending import PendingActions
 from bot.storage.question_log import QuestionLog
 from bot.storage.quiz_state import QuizState
 from bot.storage.sqlite import Database, DatabaseError
+from bot.webhook import WebhookServer
 from retrieval.domain.models import Answer
 from retrieval.service.admin import AdminService
 from retrieval.service.answering import AnsweringService
@@ -49,6 +52,9 @@ class BotServices:
     question_log: QuestionLog
     quiz_state: QuizState
     pending: PendingActions
+    #: Updates received and not yet handled, and messages sent for them (``bot.delivery``).
+    inbox: Inbox
+    outbox: Outbox
     #: The question bank over the documents served, built once per index version.
     quiz_bank: QuizService
     access: Access
@@ -74,6 +80,8 @@ class BotServices:
     health: Health = field(default_factory=Health, repr=False)
     #: The ``/healthz`` and ``/metrics`` server while the bot runs (CCHC_HEALTH_PORT set).
     http: HealthServer | None = field(default=None, repr=False)
+    #: The webhook's server while the bot runs in webhook mode (``bot.webhook``).
+    webhook: WebhookServer | None = field(default=None, repr=False)
 
     @classmethod
     def create(cls, settings: BotSettings, answering: AnsweringService) -> BotServices:
@@ -85,6 +93,8 @@ class BotServices:
             question_log=QuestionLog(database),
             quiz_state=QuizState(database),
             pending=PendingActions(database),
+            inbox=Inbox(database),
+            outbox=Outbox(database),
             quiz_bank=QuizService(settings, answering.index_version, answering.corpus),
             access=Access(settings.admin_ids, settings.allowed_users, settings.allowed_chats),
             throttle=Throttle(limit=settings.throttle_per_minute),

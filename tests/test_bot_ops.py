@@ -44,7 +44,7 @@ async def test_healthz_and_metrics_over_http(built_index, assistant, tmp_path) -
     ) as bot:
         base = f"http://127.0.0.1:{port}"
         async with httpx.AsyncClient(base_url=base, timeout=10) as http:
-            await bot.fake.wait_for("getUpdates")
+            await bot.receiving()
             health = await http.get("/healthz")
             assert health.status_code == 200, health.text
             body = health.json()
@@ -109,7 +109,7 @@ async def test_healthz_is_503_until_updates_flow(built_index, assistant, tmp_pat
     async with running_bot(
         built_index, assistant, tmp_path / "bot.sqlite", health_port=port
     ) as bot:
-        await bot.fake.wait_for("getUpdates")
+        await bot.receiving()
         health = bot.services.health
         assert health.status() == "ok"
         health.clock = lambda: health.last_ok_at + 600  # no call went through for 10 minutes
