@@ -204,6 +204,9 @@ class FakeTelegram:
         self._held: set[str] = set()
         #: Updates sent again (:meth:`redeliver`), served once whatever the offset.
         self._replays: list[dict] = []
+        #: False: getUpdates' offsets do not reach "Telegram" (a network failure after the
+        #: answer), so the updates they confirm are sent again to whoever asks from 0.
+        self.confirmations = True
         #: Calls waiting in :meth:`hold`, and calls being carried out (``stop`` waits for them).
         self.holding = 0
         self._busy = 0
@@ -633,17 +636,19 @@ class FakeTelegram:
         timeout = min(float(params.get("timeout") or 0), self.max_poll)
         deadline = time.monotonic() + timeout
         with self._cond:
+            confirms = self.confirmations  # as it was when the call arrived
             while True:
-                if offset:
+                if offset and confirms:
                     self._pending = [u for u in self._pending if u["update_id"] >= offset]
-                if self._pending or self._replays or self._closing:
+                visible = [u for u in self._pending if u["update_id"] >= offset]
+                if visible or self._replays or self._closing:
                     break
                 remaining = deadline - time.monotonic()
                 if remaining <= 0:
                     break
                 self._cond.wait(remaining)
             replays, self._replays = self._replays, []
-            return replays + list(self._pending[: max(0, limit - len(replays))])
+            return replays + visible[: max(0, limit - len(replays))]
 
     def _check_text(self, text: Any, parse_mode: str | None, what: str = "message") -> str:
         if not isinstance(text, str) or not text.strip():
