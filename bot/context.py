@@ -17,7 +17,7 @@ from collections import defaultdict
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from typing import Any, Protocol, TypeVar
 
 from telegram.ext import CallbackContext, ExtBot
 
@@ -32,7 +32,6 @@ from bot.storage.pending import PendingActions
 from bot.storage.question_log import QuestionLog
 from bot.storage.quiz_state import QuizState
 from bot.storage.sqlite import Database, DatabaseError
-from bot.webhook import WebhookServer
 from retrieval.domain.models import Answer
 from retrieval.service.admin import AdminService
 from retrieval.service.answering import AnsweringService
@@ -40,6 +39,12 @@ from retrieval.service.quiz import QuizService
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
+
+
+class Server(Protocol):
+    """A server the bot runs beside Telegram's client (the webhook's)."""
+
+    async def stop(self) -> None: ...
 
 
 @dataclass
@@ -81,7 +86,7 @@ class BotServices:
     #: The ``/healthz`` and ``/metrics`` server while the bot runs (CCHC_HEALTH_PORT set).
     http: HealthServer | None = field(default=None, repr=False)
     #: The webhook's server while the bot runs in webhook mode (``bot.webhook``).
-    webhook: WebhookServer | None = field(default=None, repr=False)
+    webhook: Server | None = field(default=None, repr=False)
 
     @classmethod
     def create(cls, settings: BotSettings, answering: AnsweringService) -> BotServices:

@@ -22,8 +22,6 @@ class Delivery:
     sends: int = 0
     #: A message could not be delivered, for a reason a later attempt can overcome.
     undelivered: bool = False
-    #: A message may or may not have reached the user (no answer came back).
-    uncertain: bool = False
 
     def next_send(self) -> int:
         """The number of the message about to be sent (0 for the first)."""

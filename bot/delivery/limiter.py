@@ -130,10 +130,7 @@ class DeliveryLimiter(BaseRateLimiter[int]):
             except TelegramError as exc:
                 if endpoint in NOT_HERE:
                     raise
-                kind = verdict(exc, endpoint)
-                if kind is not Verdict.RETRY:
-                    if kind is Verdict.UNCERTAIN and delivery is not None:
-                        delivery.uncertain = True
+                if verdict(exc, endpoint) is not Verdict.RETRY:  # refused, or maybe carried out
                     raise
                 reason = None  # a 429 is counted as "rate_limit" by the HTTP client already
                 if isinstance(exc, RetryAfter):
