@@ -222,13 +222,17 @@ class CustomContext(CallbackContext[ExtBot, BotData, dict, dict]):
         in flight finish on the old version first (the core's swap lock)."""
         return self.answering.reload_if_changed()
 
-    def _ask(self, question: str, k: int) -> Answer:
+    def _ask(self, question: str, k: int, lookahead: int) -> Answer:
         try:
             self.refresh_index()
         except Exception:  # a broken new version: keep answering from the one we have
             log.exception("Không chuyển được sang phiên bản chỉ mục mới")
-        return self.answering.ask(question, k=k)
+        return self.answering.ask(question, k=k, lookahead=lookahead)
 
-    async def ask(self, question: str, k: int) -> Answer:
+    async def ask(self, question: str, k: int, lookahead: int = 0) -> Answer:
         """Answer from the newest published version: checked between questions."""
-        return await self.in_worker(self._ask, question, k)
+        return await self.in_worker(self._ask, question, k, lookahead)
+
+    async def more(self, question: str, k: int, page: int, size: int) -> Answer:
+        """Page ``page`` of "more results" for ``question`` (see ``AnsweringService.more``)."""
+        return await self.in_worker(self.answering.more, question, k, page, size)

@@ -9,7 +9,15 @@ import re
 from collections.abc import Iterable
 
 from retrieval.domain import messages, naming
-from retrieval.domain.models import Answer, Citation, DocumentMeta, Passage
+from retrieval.domain.models import (
+    Answer,
+    Citation,
+    DocumentMeta,
+    ListItem,
+    Note,
+    Passage,
+    Snippet,
+)
 from retrieval.domain.text import utf16_len
 
 #: Telegram's limit for one message's text, in UTF-16 code units as Telegram counts them
@@ -41,8 +49,6 @@ def citation_html(c: Citation, same_document_as_previous: bool = False) -> str:
     line = f"[{c.number}] {doc} — {esc(naming.passage_place(c.hit.passage))}"
     if not same_document_as_previous and (link := _link(c.hit.document.source, "nguồn")):
         line += f" — {link}"
-    if warning := naming.validity_note(c.hit.passage, c.hit.document):
-        line += f"\n    ⚠️ <i>{esc(warning)}</i>"
     return line
 
 
@@ -50,21 +56,81 @@ def question_html(question: str) -> str:
     return f"❓ <b>Câu hỏi:</b> <i>{esc(naming.shorten(question, MAX_QUESTION_SHOWN))}</i>"
 
 
+def snippet_html(snippet: Snippet) -> str:
+    """Quoted words, escaped, with the figure asked for in bold."""
+    out, pos = [], 0
+    for a, b in snippet.bold:
+        out.append(esc(snippet.text[pos:a]))
+        out.append(f"<b>{esc(snippet.text[a:b])}</b>")
+        pos = b
+    out.append(esc(snippet.text[pos:]))
+    return "".join(out)
+
+
+def notes_html(notes: list[Note], indent: str = "") -> list[str]:
+    lines = []
+    for note in notes:
+        line = f"{indent}⚠️ <i>{esc(messages.note_text(note))}</i>"
+        if note.quote:
+            line += f" «{esc(note.quote)}»" + (f" [{note.citation}]" if note.citation else "")
+        lines.append(line)
+    return lines
+
+
+def _item_html(item: ListItem, n: int) -> str:
+    prefix = naming.item_prefix(item.label, n, item.snippet.text)
+    return f"{esc(prefix)}{snippet_html(item.snippet)} [{item.citation}]"
+
+
 def render_answer(answer: Answer, *, title: str | None = None) -> str:
-    """The whole answer as one HTML string; paragraphs are separated by blank lines."""
+    """The whole answer as one HTML string; paragraphs are separated by blank lines: the
+    direct answer first, then the list or the grouped evidence, then the sources."""
     if answer.problem is not None:
         return esc(messages.question_problem(answer.problem))
     head = question_html(answer.question)
     if title:
         head += f"\n<i>{esc(title)}</i>"
+    if answer.reason == "missing_fact":
+        lines = [esc(messages.missing_fact(m.what, m.value)) for m in answer.missing]
+        if answer.related:
+            lines += ["", f"<i>{esc(messages.RELATED)}</i>"]
+            lines += [
+                f"• {doc_line(c.hit.document)} — {esc(c.hit.passage.section)}"
+                for c in answer.related
+            ]
+        return f"{head}\n\n" + "\n".join(lines)
     if answer.abstained:
         return f"{head}\n\n{esc(messages.ABSTAIN)}\n\n💡 {esc(messages.ASK_HINT)}"
+    notes = {c.number: c.notes for c in answer.citations}
+    noted: set[int] = set()
+
+    def notes_of(number: int, indent: str = "") -> list[str]:
+        """A citation's warnings, under the first words quoted from it."""
+        if number in noted:
+            return []
+        noted.add(number)
+        return notes_html(notes.get(number, []), indent)
+
     paragraphs = [head]
-    for kind, cites in answer.grouped():
-        lines = [f"<b>{esc(naming.kind_label(kind))}</b>"]
-        lines += [f"• {esc(' '.join(c.excerpt))} [{c.number}]" for c in cites]
+    if answer.english:
+        paragraphs.append(f"<i>{esc(messages.ENGLISH_NOTE)}</i>")
+    if answer.lead is not None:
+        lines = [f"📌 {snippet_html(answer.lead.snippet)} [{answer.lead.citation}]"]
+        lines += notes_of(answer.lead.citation)
         paragraphs.append("\n".join(lines))
-    sources = ["📚 <b>Nguồn trích dẫn</b>"]
+    if answer.listing is not None:
+        lines = []
+        for n, item in enumerate(answer.listing.items, 1):
+            lines.append(_item_html(item, n))
+            lines += notes_of(item.citation, "    ")
+        paragraphs.append("\n".join(lines))
+    for group in answer.groups:
+        lines = [f"<b>{esc(naming.kind_label(group.kind))}</b>"]
+        for bullet in group.bullets:
+            lines.append(f"• {snippet_html(bullet.snippet)} [{bullet.citation}]")
+            lines += notes_of(bullet.citation, "    ")
+        paragraphs.append("\n".join(lines))
+    sources = [f"📚 <b>{esc(messages.SOURCES)}</b>"]
     previous = None
     for c in answer.citations:
         sources.append(citation_html(c, same_document_as_previous=c.hit.document.id == previous))

@@ -92,6 +92,16 @@ class Settings(BaseSettings):
         return self.data_dir / "index"
 
     @property
+    def vocabulary_path(self) -> Path:
+        """Abbreviations, synonyms and the like (``retrieval.domain.vocabulary``)."""
+        return self.knowledge_dir / "vocabulary.yaml"
+
+    @property
+    def changes_path(self) -> Path:
+        """Provisions a later one changed in substance (``retrieval.domain.changes``)."""
+        return self.knowledge_dir / "changes.yaml"
+
+    @property
     def default_model_dir(self) -> Path:
         return self.models_dir / DEFAULT_MODEL
 

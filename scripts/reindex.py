@@ -1,6 +1,6 @@
 """Admin script: the same as ``cchc reindex`` (add files, --remove, --dry-run, or rebuild).
 
-    .venv/bin/python scripts/reindex.py [PATH ...] [--dry-run] [--remove DOC_ID] ...
+.venv/bin/python scripts/reindex.py [PATH ...] [--dry-run] [--remove DOC_ID] ...
 """
 
 from __future__ import annotations

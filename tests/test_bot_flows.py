@@ -123,7 +123,8 @@ async def test_private_question_gets_cited_html_answer(bot: BotHarness) -> None:
     assert reply["parse_mode"] == "HTML"
     assert reply["reply_parameters"]["message_id"] == msg["message_id"]
     text, _ = parse_html(reply["text"])  # well-formed HTML (the fake also checks it)
-    assert "Giải pháp" in text
+    assert "📌 IV. GIẢI PHÁP THỰC HIỆN [1]" in text  # the direct answer, then the whole list
+    assert "\n1. Tăng cường công tác chỉ đạo" in text and "\n6. Đẩy mạnh ứng dụng" in text
     assert "[1]" in text and "Nguồn trích dẫn" in text
     assert "Nghị quyết" in text and "76/NQ-CP" in text
     assert "mục:" in text
@@ -186,7 +187,7 @@ async def test_group_answers_only_when_addressed(bot: BotHarness) -> None:
     hoi = bot.fake.send_text(f"/hoi@cchc_test_bot {QUESTION}", **group)
     calls = await bot.fake.wait_for("sendMessage", chat_id=GROUP, count=2)
     assert calls[1].params["reply_parameters"]["message_id"] == hoi["message_id"]
-    assert "Giải pháp" in calls[1].params["text"]
+    assert "GIẢI PHÁP THỰC HIỆN" in calls[1].params["text"]
 
     answer = last_bot_message(bot, GROUP)
     reply = bot.fake.send_text("Còn hạn chế thì sao?", reply_to=answer, **group)
@@ -215,6 +216,10 @@ async def _answered(bot: BotHarness, user: int, question: str = QUESTION) -> dic
     return last_bot_message(bot, user)
 
 
+def buttons_starting(message: dict, prefix: str) -> list[str]:
+    return [b["callback_data"] for b in buttons(message) if b["callback_data"].startswith(prefix)]
+
+
 def _data(message: dict, prefix: str) -> str:
     return next(
         b["callback_data"] for b in buttons(message) if b["callback_data"].startswith(prefix)
@@ -237,12 +242,19 @@ async def test_more_results_button_shows_next_page(bot: BotHarness) -> None:
     bot.fake.press(answer, _data(answer, "more:"), user_id=user)
     calls = await bot.fake.wait_for("sendMessage", chat_id=user, count=2)
     text, _ = parse_html(calls[1].params["text"])
-    assert "trang 2" in text and "[6]" in text and "[1]" not in text
+    first, _ = parse_html(calls[0].params["text"])
+    assert "trang 2" in text and "[1]" in text and "Nguồn trích dẫn" in text
+    # more passages of the document the question names, none quoted in the answer itself
+    quoted = text.split("\n\n")[1].split("\n")[1].removeprefix("• ")[:60]
+    assert quoted and quoted not in first
+    sources = text.split("Nguồn trích dẫn")[1]
+    assert "76/NQ-CP" in sources and "08-NQ/TU" not in sources
+    assert not buttons_starting(last_bot_message(bot, user), "more:")  # nothing else on topic
     # its own buttons work too
     page = last_bot_message(bot, user)
     bot.fake.press(page, _data(page, "full:"), user_id=user)
     calls = await bot.fake.wait_for("sendMessage", chat_id=user, count=3)
-    assert "[6]" in calls[2].params["text"]
+    assert "[1]" in calls[2].params["text"] and "<blockquote>" in calls[2].params["text"]
 
 
 async def test_feedback_is_stored_and_marked(bot: BotHarness) -> None:

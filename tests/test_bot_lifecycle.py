@@ -69,7 +69,7 @@ async def test_buttons_still_work_after_a_restart(built_index, assistant, tmp_pa
         calls = await second.fake.wait_for(
             "sendMessage", chat_id=601, where=lambda c: "trang 2" in c.params["text"]
         )
-        assert "[6]" in calls[0].params["text"]
+        assert "[1]" in calls[0].params["text"] and "Nguồn trích dẫn" in calls[0].params["text"]
     async with running_bot(built_index, assistant, tmp_path / "other.sqlite") as third:
         third.fake.press(answer, data["full"], user_id=601)  # a database that never saw it
         acks = await third.fake.wait_for("answerCallbackQuery")

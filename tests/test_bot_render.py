@@ -7,8 +7,21 @@ import re
 from bot.render import esc, render_answer, render_documents, render_passages, split_html, to_plain
 from bot.testing.fake_api import html_error
 from bot.testing.harness import parse_html
-from retrieval.answer.compose import group
-from retrieval.domain.models import Answer, Citation, DocumentMeta, Hit, Passage, QuestionProblem
+from retrieval.answer.compose import notes_for
+from retrieval.domain.models import (
+    Answer,
+    AnswerGroup,
+    AnswerList,
+    Bullet,
+    Citation,
+    DocumentMeta,
+    Hit,
+    ListItem,
+    Note,
+    Passage,
+    QuestionProblem,
+    Snippet,
+)
 
 
 def _doc(**kw) -> DocumentMeta:
@@ -33,8 +46,24 @@ def _citation(
     return Citation(number=n, hit=hit, excerpt=[text])
 
 
-def _answer(question: str, cites: list[Citation]) -> Answer:
-    return Answer(question=question, abstained=False, citations=cites, groups=group(cites))
+def _answer(question: str, cites: list[Citation], lead: bool = False) -> Answer:
+    """Each citation's excerpt as a bullet under its kind, groups in the order met."""
+    groups: dict[str, AnswerGroup] = {}
+    first = None
+    for c in cites:
+        bullet = Bullet(citation=c.number, snippet=Snippet(text=c.excerpt[0]))
+        if lead and first is None:
+            first = bullet
+            continue
+        kind = c.hit.passage.kind
+        groups.setdefault(kind, AnswerGroup(kind=kind, bullets=[])).bullets.append(bullet)
+    return Answer(
+        question=question,
+        abstained=False,
+        lead=first,
+        groups=list(groups.values()),
+        citations=cites,
+    )
 
 
 def _visible(text: str) -> str:
@@ -48,7 +77,7 @@ def test_answer_html_groups_by_kind_and_escapes_everything() -> None:
     out = render_answer(answer)
     assert html_error(out) is None
     text, links = parse_html(out)
-    assert text.index("\nMục tiêu\n") < text.index("\nGiải pháp\n")  # kinds in fixed order
+    assert text.index("\nGiải pháp\n") < text.index("\nMục tiêu\n")  # in the order met
     assert "Giải pháp <b>số hóa</b> & cải cách?" in text
     assert "Đẩy mạnh <số hóa> & cải cách. [1]" in text
     assert "[1] Nghị quyết 76/NQ-CP về Chương trình tổng thể <CCHC> & cải cách" in text
@@ -58,10 +87,15 @@ def test_answer_html_groups_by_kind_and_escapes_everything() -> None:
     assert links == ["https://example.gov.vn/vb?id=1&x=2"]
 
 
-def test_warning_for_documents_not_in_force() -> None:
-    c = _citation(1, status="hết hiệu lực", replaced_by="nq-99")
+def test_warning_for_documents_not_in_force_sits_beside_the_words() -> None:
+    c = _citation(1, status="hết hiệu lực", replaced_by="Nghị quyết 99/NQ-CP")
+    c.notes = notes_for(c.hit)
     out = render_answer(_answer("q", [c]))
-    assert "⚠️" in out and "hết hiệu lực" in out
+    text, _ = parse_html(out)
+    bullet = text.index("Đẩy mạnh <số hóa> & cải cách. [1]")
+    warning = text.index("⚠️ Văn bản hết hiệu lực, thay thế bởi Nghị quyết 99/NQ-CP.")
+    assert bullet < warning < text.index("Nguồn trích dẫn")
+    assert text[bullet:warning].count("\n") == 1  # on the line right below the bullet
     full = render_passages([(1, c.hit.passage, c.hit.document)])
     assert "⚠️" in full and html_error(full) is None
     docs = render_documents([c.hit.document], detailed=True)
@@ -127,3 +161,42 @@ def test_long_answer_splits_into_valid_messages() -> None:
     assert len(parts) >= 2
     assert all(len(p) <= 4096 and html_error(p) is None for p in parts)
     assert "Nguồn trích dẫn" in parts[-1]
+
+
+def test_lead_list_and_changed_provision_note_render_in_order() -> None:
+    head = _citation(1, kind="quan_diem", text="I. QUAN ĐIỂM")
+    items = [_citation(n, kind="quan_diem", text=f"{n - 1}. Quan điểm số {n - 1}.") for n in (2, 3)]
+    later = _citation(4, kind="quy_dinh", text="Văn phòng Chính phủ có trách nhiệm: …")
+    items[0].notes = [
+        Note(
+            code="changed",
+            was="Bộ Tư pháp",
+            now="Văn phòng Chính phủ",
+            quote="Văn phòng Chính phủ có trách nhiệm: … kiểm tra, tổng hợp, báo cáo",
+            citation=4,
+        )
+    ]
+    answer = Answer(
+        question="Các quan điểm?",
+        abstained=False,
+        lead=Bullet(citation=1, snippet=Snippet(text="Thời hạn không quá 2 lần.", bold=[(9, 24)])),
+        listing=AnswerList(
+            items=[
+                ListItem(label="1", snippet=Snippet(text="1. Quan điểm số 1."), citation=2),
+                ListItem(label="2", snippet=Snippet(text="Quan điểm số 2."), citation=3),
+            ]
+        ),
+        citations=[head, *items, later],
+    )
+    out = render_answer(answer)
+    assert html_error(out) is None
+    assert "📌 Thời hạn <b>không quá 2 lần</b>. [1]" in out
+    text, _ = parse_html(out)
+    lead, first, second = (
+        text.index("📌"),
+        text.index("1. Quan điểm số 1. [2]"),
+        text.index("2. Quan điểm số 2. [3]"),  # a label the text lacks is written in front
+    )
+    note = text.index("⚠️ Điều này còn ghi Bộ Tư pháp; theo quy định ban hành sau, việc này nay")
+    assert lead < first < note < second < text.index("Nguồn trích dẫn")  # under item [2]
+    assert "«Văn phòng Chính phủ có trách nhiệm: … kiểm tra, tổng hợp, báo cáo» [4]" in text

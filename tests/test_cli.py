@@ -84,7 +84,9 @@ def test_ask_file_answers_every_line_in_order(built_index: Settings, tmp_path: P
 
 def test_plain_answer_and_bad_usage(built_index: Settings) -> None:
     out = cchc(built_index, "ask", "Các quan điểm của Nghị quyết 76/NQ-CP")
-    assert out.returncode == 0 and "Quan điểm:" in out.stdout and "[1]" in out.stdout
+    assert out.returncode == 0 and "I. QUAN ĐIỂM [1]" in out.stdout
+    assert "  1. Quán triệt chủ trương của Đảng" in out.stdout  # the list, each item cited
+    assert "  5. Cải cách hành chính phải kế thừa" in out.stdout
     bad = cchc(built_index, "ask")
     assert bad.returncode == 2 and len(bad.stderr.strip().splitlines()) == 1
     assert "cchc:" in bad.stderr and "Traceback" not in bad.stderr
@@ -140,3 +142,17 @@ def test_reindex_dry_run_shows_what_was_read_from_each_file(
     ):
         assert line in out.stdout
     assert (built_index.index_root / "CURRENT").read_text() == version  # nothing changed
+
+
+@pytest.mark.parametrize("command", [["eval", "q.jsonl"], ["ask", "cải cách hành chính"]])
+def test_a_malformed_setting_is_one_vietnamese_line_naming_it(
+    built_index: Settings, command: list[str]
+) -> None:
+    env = {**os.environ, "CCHC_DATA_DIR": str(built_index.data_dir), "CCHC_TOP_K": "abc"}
+    out = subprocess.run(
+        [sys.executable, "-m", "retrieval.cli.main", *command],
+        capture_output=True, text=True, env=env, cwd=ROOT, timeout=120,
+    )  # fmt: skip
+    assert out.returncode != 0 and "Traceback" not in out.stderr
+    lines = out.stderr.strip().splitlines()
+    assert len(lines) == 1 and "CCHC_TOP_K" in lines[0] and "không hợp lệ" in lines[0], lines

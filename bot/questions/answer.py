@@ -83,7 +83,8 @@ async def answer_question(
         await send_html(context.bot, chat_id, text, reply_to=reply_to, thread_id=thread_id)
         return
     async with typing(context.application, chat_id, thread_id, settings.typing_delay):
-        answer = await context.ask(question, settings.page_size)
+        lookahead = settings.page_size * (settings.max_pages - 1)
+        answer = await context.ask(question, settings.page_size, lookahead)
     key = new_key() if answer.citations else None
     question_id = await context.db_or_none(
         context.question_log.record_question,
@@ -97,7 +98,7 @@ async def answer_question(
     )
     markup = None
     if key and question_id is not None:  # buttons only when they can be honoured later
-        more = (key, 1) if len(answer.citations) >= settings.page_size else None
+        more = (key, 1) if answer.further else None  # only what is still on the topic
         markup = answer_keyboard(key, more if settings.max_pages > 1 else None)
     await send_html(
         context.bot,

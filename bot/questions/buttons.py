@@ -54,8 +54,7 @@ async def on_full(update: Update, context: CustomContext) -> None:
         await expired(update)
         return
     await query.answer()
-    start = record.page * context.settings.page_size + 1
-    items = [(start + i, p, d) for i, (p, d) in enumerate(passages)]
+    items = [(i, p, d) for i, (p, d) in enumerate(passages, 1)]  # numbered as the message
     await send_html(
         context.bot,
         chat.id,
@@ -84,8 +83,8 @@ async def on_more(update: Update, context: CustomContext) -> None:
     await query.answer()
     thread_id = thread_of(update)
     async with typing(context.application, chat.id, thread_id, settings.typing_delay):
-        answer = await context.ask(record.question, (page + 1) * size)
-    shown = answer.citations[page * size : (page + 1) * size]
+        answer = await context.more(record.question, size, page, size)
+    shown = answer.citations
     if answer.abstained or not shown:
         await send_html(context.bot, chat.id, texts.NO_MORE, thread_id=thread_id)
         return
@@ -103,14 +102,13 @@ async def on_more(update: Update, context: CustomContext) -> None:
     )
     markup = None
     if stored:
-        has_more = len(shown) >= size and page + 1 < settings.max_pages
+        has_more = answer.further > 0 and page + 1 < settings.max_pages
         markup = answer_keyboard(page_key, (record.key, page + 1) if has_more else None)
-    page_answer = answer.model_copy(update={"citations": shown})
     title = texts.MORE_TITLE.format(page=page + 1)
     await send_html(
         context.bot,
         chat.id,
-        render_answer(page_answer, title=title),
+        render_answer(answer, title=title),
         reply_to=_pressed_on(update),
         markup=markup,
         thread_id=thread_id,

@@ -1,7 +1,7 @@
 """What the terminal says: every user-facing sentence of ``cchc`` that is not about a
 failure of the core (those are in ``retrieval.domain.messages``)."""
 
-SOURCES = "Nguồn trích dẫn:"
+SAME_DOCUMENT = "cùng văn bản trên"
 
 USAGE = "cách dùng không đúng: {message} (xem `cchc --help`)"
 NEED_QUESTION = "cần một câu hỏi, hoặc --file TỆP"
@@ -43,6 +43,11 @@ EVAL_ROW_RANK = "hạng {rank}"
 EVAL_SUMMARY = (
     "\nR@1 {r1:.3f}  R@5 {r5:.3f}  MRR {mrr:.3f}  từ chối đúng {abstention:.3f}  "
     "từ chối nhầm {false_abstentions}/{answerable}"
+)
+
+EVAL_VISIBLE = (
+    "hiện câu trả lời: dòng lệnh {terminal:.3f}  Telegram {telegram:.3f}  "
+    "danh sách đủ và đúng thứ tự {lists}"
 )
 
 QUIZ_BAD_COUNT = "-n phải là số câu hỏi dương"

@@ -8,9 +8,11 @@ Telegram phrase them the same way.
 
 from __future__ import annotations
 
+import re
+
 from retrieval.domain import naming
 from retrieval.domain.errors import CoreError
-from retrieval.domain.models import Plan, QuestionProblem
+from retrieval.domain.models import Note, Plan, QuestionProblem
 
 ABSTAIN = (
     "Xin lỗi, cơ sở tri thức hiện chưa có nội dung đủ tin cậy để trả lời câu hỏi này, "
@@ -135,6 +137,8 @@ _ERRORS: dict[str, str] = {
         "{file}: dòng {line} dài bất thường ({chars} ký tự, giới hạn {limit}), "
         "không giống văn bản thông thường"
     ),
+    "vocabulary_invalid": "{origin}: tệp từ vựng không đọc được hoặc sai cấu trúc.",
+    "changes_invalid": "{origin}: tệp các quy định đã thay đổi không đọc được hoặc sai cấu trúc.",
     "curated_invalid": "Câu hỏi soạn sẵn không dùng được: {problem}",
 }
 
@@ -144,11 +148,74 @@ _COUNTS = {"count", "limit", "pages", "chars", "line", "ratio"}
 _QUESTION_PROBLEMS = {
     "empty": "Câu hỏi đang trống. Vui lòng nhập câu hỏi về cải cách hành chính.",
     "too_long": ("Câu hỏi quá dài ({length} ký tự). Vui lòng hỏi ngắn gọn, dưới {limit} ký tự."),
+    "no_content": (
+        "Câu hỏi chưa có nội dung để tra cứu. Vui lòng hỏi đầy đủ hơn, ví dụ: "
+        "“Các giải pháp của Nghị quyết 76/NQ-CP là gì?”"
+    ),
     "no_words": (
         "Tôi chưa thấy chữ nào trong câu hỏi. Vui lòng hỏi bằng lời, ví dụ: "
         "“Bài học kinh nghiệm trong cải cách hành chính là gì?”"
     ),
 }
+
+
+ENGLISH_NOTE = "The sources below are in Vietnamese (nguồn trích dẫn bằng tiếng Việt)."
+RELATED = "Nội dung gần nhất trong cơ sở tri thức (không phải câu trả lời):"
+SOURCES = "Nguồn trích dẫn"
+
+_MISSING = {
+    "document": "Cơ sở tri thức chưa có văn bản {value}, nên tôi không trả lời được câu hỏi này.",
+    "year": "Cơ sở tri thức không có số liệu hay nội dung cho năm {value}.",
+    "place": "Cơ sở tri thức không có số liệu hay nội dung về {value}.",
+    "figure": "Các văn bản trong cơ sở tri thức không nêu con số này.",
+    "person": "Các văn bản trong cơ sở tri thức không nêu tên người giữ chức vụ này.",
+    "procedure": (
+        "Cơ sở tri thức không có quy định riêng về thủ tục này; các văn bản hiện có chỉ nói "
+        "về thủ tục hành chính nói chung."
+    ),
+}
+_FIGURES = {"percent": "tỷ lệ phần trăm", "money": "số tiền", "number": "con số"}
+
+
+def missing_fact(what: str, value: str) -> str:
+    """Why a question naming a fact the knowledge base lacks is not answered."""
+    if what == "document":  # as typed, its number in capitals: "Nghị định 61/2018/NĐ-CP"
+        words = [
+            w.upper().replace("ND", "NĐ").replace("QD", "QĐ") if re.search(r"[/-]", w) else w
+            for w in value.split()
+        ]
+        value = " ".join(words)
+        value = value[:1].upper() + value[1:]
+    if what == "place" and not value:
+        return "Các văn bản trong cơ sở tri thức không nêu địa phương nào cho câu hỏi này."
+    if what == "figure":
+        return f"Các văn bản trong cơ sở tri thức không nêu {_FIGURES.get(value, 'con số')} này."
+    return _MISSING[what].format(value=value)
+
+
+def note_text(note: Note) -> str:
+    """A note beside quoted words (``retrieval.domain.models.Note``), without its quote."""
+    code, detail = note.code, note.detail
+    if code == "repealed":
+        return (
+            f"Điều khoản này đã bị bãi bỏ ({detail})." if detail else "Điều khoản này đã bị bãi bỏ."
+        )
+    if code == "amended":
+        return (
+            f"Điều khoản này đã được sửa đổi ({detail})."
+            if detail
+            else "Điều khoản này đã được sửa đổi."
+        )
+    if code == "document_status":
+        return f"Văn bản {detail}." if detail else "Văn bản không còn hiệu lực."
+    if code == "sector":
+        return f"Quy định riêng cho {detail}."
+    if code == "changed":
+        return (
+            f"Điều này còn ghi {note.was}; theo quy định ban hành sau, việc này nay do {note.now} "
+            "đảm nhận:"
+        )
+    return detail or ""
 
 
 def describe(error: CoreError) -> str:

@@ -88,6 +88,10 @@ class Passage(BaseModel):
     status_note: str | None = None
     #: For a codified article, the provision it comes from ("Điều 29 Nghị định số 63/2010/NĐ-CP").
     origin: str | None = None
+    #: The one sector a provision applies to ("Bộ Công Thương"); None when it applies to all.
+    scope: str | None = None
+    #: Page furniture: a byline, an attendance list, a photo caption. Never the answer's lead.
+    boilerplate: bool = False
     content_hash: str = ""
 
 
@@ -120,52 +124,121 @@ class Hit(BaseModel):
     lexical_rank: int | None = None
     dense_rank: int | None = None
     dense_score: float | None = None
+    #: Similarity of the passage's sentence closest to the question.
+    sentence_score: float | None = None
+
+
+class Snippet(BaseModel):
+    """Words of a passage as the answer shows them: whole sentences (or clauses) verbatim,
+    a gap between them marked "…", and the spans to set in bold (the figure asked for)."""
+
+    text: str
+    bold: list[tuple[int, int]] = []
+
+
+NoteCode = Literal["repealed", "amended", "document_status", "sector", "changed"]
+
+
+class Note(BaseModel):
+    """What a reader must know beside the words quoted: the provision was repealed or
+    amended, the document replaced, it applies to one sector only, or a later provision
+    changed it in substance (``quote``: the later provision's words, ``citation``: its
+    number in this answer)."""
+
+    code: NoteCode
+    detail: str | None = None
+    quote: str | None = None
+    citation: int | None = None
+    #: For "changed": the words out of date and what replaced them.
+    was: str | None = None
+    now: str | None = None
 
 
 class Citation(BaseModel):
+    """A passage the answer rests on, numbered in reading order."""
+
     number: int
     hit: Hit
-    excerpt: list[str]
+    #: The other passages of the same article (or section) that the answer quotes.
+    more: list[Hit] = []
+    #: The words shown from it (every snippet, in order).
+    excerpt: list[str] = []
+    notes: list[Note] = []
+
+
+class Bullet(BaseModel):
+    citation: int
+    snippet: Snippet
 
 
 class AnswerGroup(BaseModel):
-    """Citations (by number) that share a kind, shown under one heading."""
+    """Bullets that share a kind, shown under one heading."""
 
     kind: PassageKind
-    numbers: list[int]
+    bullets: list[Bullet]
+
+
+class ListItem(BaseModel):
+    label: str | None
+    snippet: Snippet
+    citation: int
+
+
+class AnswerList(BaseModel):
+    """A whole list from a document, in its order: the sentence that opens it, then every
+    item, each with its citation."""
+
+    head: Bullet | None = None
+    items: list[ListItem]
 
 
 class QuestionProblem(BaseModel):
     """Why a question cannot be searched: ``empty``, ``too_long`` (``length`` over ``limit``
-    characters) or ``no_words``."""
+    characters), ``no_words`` or ``no_content`` (only function words or single letters)."""
 
-    code: Literal["empty", "too_long", "no_words"]
+    code: Literal["empty", "too_long", "no_words", "no_content"]
     length: int = 0
     limit: int = 0
 
 
+class MissingFact(BaseModel):
+    """A fact the question names that the knowledge base does not hold."""
+
+    what: Literal["document", "year", "place", "figure", "person", "procedure"]
+    value: str = ""
+
+
 class Answer(BaseModel):
-    """An extractive, cited answer, or an honest abstention."""
+    """An extractive, cited answer (a direct answer first, then a list or grouped evidence),
+    or an honest refusal."""
 
     question: str
     abstained: bool
-    citations: list[Citation] = []
-    #: The citations under their kinds, in reading order.
+    #: The sentence that answers, verbatim, with its citation.
+    lead: Bullet | None = None
+    listing: AnswerList | None = None
     groups: list[AnswerGroup] = []
-    #: Why it abstained: ``invalid`` (see ``problem``) or ``weak_evidence``.
+    citations: list[Citation] = []
+    #: The question was in English; the sources are Vietnamese.
+    english: bool = False
+    #: Why it abstained: ``invalid`` (see ``problem``), ``weak_evidence`` or
+    #: ``missing_fact`` (see ``missing``; ``related`` holds the closest passages, which are
+    #: not the answer).
     reason: str | None = None
     problem: QuestionProblem | None = None
+    missing: list[MissingFact] = []
+    related: list[Citation] = []
     confidence: float = 0.0
+    #: How many more passages found are still about the question (for "more results").
+    further: int = 0
 
     @property
     def hits(self) -> list[Hit]:
+        """The passages cited, in the order the reader meets them."""
         return [c.hit for c in self.citations]
 
-    def grouped(self) -> list[tuple[PassageKind, list[Citation]]]:
-        """The groups with their citations (groups left without any are skipped)."""
-        by_number = {c.number: c for c in self.citations}
-        out = [(g.kind, [by_number[n] for n in g.numbers if n in by_number]) for g in self.groups]
-        return [(kind, cites) for kind, cites in out if cites]
+    def citation(self, number: int) -> Citation | None:
+        return next((c for c in self.citations if c.number == number), None)
 
 
 class Plan(BaseModel):
@@ -179,6 +252,8 @@ class Plan(BaseModel):
     duplicates: list[tuple[str, str]] = []
     passages: int = 0
     to_embed: int = 0
+    #: Sentences whose vectors are not known yet (each sentence of a passage has its own).
+    sentences_to_embed: int = 0
 
     @property
     def nothing_to_do(self) -> bool:

@@ -156,3 +156,15 @@ def validity_note(passage: Passage, doc: DocumentMeta) -> str | None:
     if doc.status_note and doc.status != "còn hiệu lực":
         notes.append(doc.status_note)
     return " ".join(notes) or None
+
+
+def item_prefix(label: str | None, n: int, text: str) -> str:
+    """What to write before the ``n``-th item of a list: nothing when its text already
+    starts with its label ("Thứ nhất, …", "1. …"), else "3. ", "b) " or its place."""
+    if label and text.lower().startswith(label.lower()):
+        return ""
+    if label and label.isdigit():
+        return f"{label}. "
+    if label and len(label) == 1 and label.isalpha():
+        return f"{label}) "
+    return f"{n}. "

@@ -1,48 +1,33 @@
-"""Vietnamese text handling: NFC, accent folding, syllables, bigrams and abbreviations."""
+"""Vietnamese text handling: NFC, accent folding, syllables, bigrams and sentences."""
 
 from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 SYLLABLE = re.compile(r"[^\W_]+(?:[./-][^\W_]+)*", re.UNICODE)
-_SENTENCE_END = re.compile(r"(?<=[.!?…;])\s+(?=[\"“(]?[A-ZĐÀ-Ỹ0-9])")
+#: Every capital letter of Vietnamese writing: A–Z, Đ and the accented capitals (a class such as
+#: ``À-Ỹ`` would also take in the lower-case letters that sit between them in Unicode).
+UPPER = "".join(
+    c
+    for c in map(chr, range(0x41, 0x1F00))
+    if c.isupper() and unicodedata.name(c, "").startswith("LATIN CAPITAL")
+)
+LOWER = "".join(
+    c
+    for c in map(chr, range(0x61, 0x1F00))
+    if c.islower() and unicodedata.name(c, "").startswith("LATIN SMALL")
+)
+# A sentence ends at . ! ? or … (closing quotes and brackets stay with it), before white space
+# and a capital letter or digit (possibly behind an opening quote or bracket) …
+_SENTENCE_END = re.compile(rf"[.!?…]+[”\"’»)\]]*\s+(?=[\"“‘«(\[]?[{UPPER}0-9])")
+# … or where a full stop was typed without its space ("quần chúng.Cần nâng cao").
+_GLUED_END = re.compile(rf"(?<=[{LOWER}]{{2}}[.!?])(?=[{UPPER}][{LOWER}])")
+#: Abbreviations that end with a full stop without ending a sentence.
+_NOT_AN_END = re.compile(r"(?:\b(?:TP|Tp|ThS|TS|PGS|GS|BS|KS|Th|St|v\.v|Mr|Mrs|Ms)|\b[A-ZĐ])\.$")
 _ENUMERATOR = re.compile(r"\(?(\d{1,3}|[IVXLC]{1,6}|[a-zđ])[.)]")
 _SPACES = re.compile(r"[ \t\u00a0]+")
-
-#: Abbreviations common in administrative texts, expanded for the dense model.
-ABBREVIATIONS: dict[str, str] = {
-    "CCHC": "cải cách hành chính",
-    "TTHC": "thủ tục hành chính",
-    "CBCCVC": "cán bộ, công chức, viên chức",
-    "CBCC": "cán bộ, công chức",
-    "UBND": "Ủy ban nhân dân",
-    "HĐND": "Hội đồng nhân dân",
-    "NQ": "Nghị quyết",
-    "NĐ": "Nghị định",
-    "QĐ": "Quyết định",
-    "TT": "Thông tư",
-    "CT": "Chỉ thị",
-    "DVC": "dịch vụ công",
-    "DVCTT": "dịch vụ công trực tuyến",
-    "CP": "Chính phủ",
-    "TTg": "Thủ tướng Chính phủ",
-    "BCĐ": "Ban Chỉ đạo",
-    "TW": "Trung ương",
-    "TƯ": "Trung ương",
-    "CNTT": "công nghệ thông tin",
-    "KT-XH": "kinh tế - xã hội",
-    "PAR INDEX": "Chỉ số cải cách hành chính",
-    "SIPAS": "Chỉ số hài lòng của người dân",
-    "BTTTT": "Bộ Thông tin và Truyền thông",
-    "TT&TT": "Thông tin và Truyền thông",
-}
-# Whole tokens only, and never inside a document number such as 76/NQ-CP.
-_ABBR = re.compile(
-    r"(?<![\w/-])("
-    + "|".join(re.escape(k) for k in sorted(ABBREVIATIONS, key=len, reverse=True))
-    + r")(?![\w/-])"
-)
 
 #: Function words that carry no topic; dropped from lexical queries and from coverage.
 STOPWORDS: frozenset[str] = frozenset(
@@ -51,7 +36,8 @@ STOPWORDS: frozenset[str] = frozenset(
     đã đang sẽ rằng theo tại trên dưới bị một vì do nếu ở ai hỏi muốn cần phải làm
     việc gồm bao_gồm gi la cua va cac nhung duoc co voi trong nay do thi ma nhu nao
     bao nhieu the ve de tu khi neu hay xin giup toi minh biet a khong hoac nen da dang se
-    rang tai tren duoi bi mot vi neu o ai hoi muon can phai lam viec gom""".split()
+    rang tai tren duoi bi mot vi neu o ai hoi muon can phai lam viec gom
+    giữa giua khỏi khoi em anh chị chi nhé nhe vậy vay ơi oi dạ da""".split()
 )
 
 
@@ -72,11 +58,25 @@ def clean(text: str) -> str:
     return "\n".join(lines).strip()
 
 
+def _fold_slow(text: str) -> str:
+    decomposed = unicodedata.normalize("NFD", text)
+    return "".join(ch for ch in decomposed if unicodedata.category(ch) != "Mn")
+
+
+#: Every Latin letter with marks (and every combining mark) → its base letter: one
+#: ``str.translate`` instead of decomposing each character, as ``fold`` runs on every
+#: passage a question meets.
+_FOLD_TABLE = {
+    cp: (_fold_slow(chr(cp)) or None)
+    for cp in [*range(0x00C0, 0x0250), *range(0x0300, 0x0370), *range(0x1E00, 0x1F00)]
+    if _fold_slow(chr(cp)) != chr(cp)
+}
+_FOLD_TABLE.update({ord("đ"): "d", ord("Đ"): "d"})
+
+
 def fold(text: str) -> str:
     """Lower-case and strip Vietnamese accents (đ→d), for phone typing without tone marks."""
-    decomposed = unicodedata.normalize("NFD", text.lower())
-    stripped = "".join(ch for ch in decomposed if unicodedata.category(ch) != "Mn")
-    return stripped.replace("đ", "d")
+    return text.lower().translate(_FOLD_TABLE)
 
 
 def syllables(text: str) -> list[str]:
@@ -109,19 +109,77 @@ def has_diacritics(text: str) -> bool:
     return fold(text) != text.lower()
 
 
-def expand_abbreviations(text: str) -> str:
-    """'CCHC' → 'cải cách hành chính (CCHC)'; keeps the abbreviation for exact matches."""
-    return _ABBR.sub(lambda m: f"{ABBREVIATIONS[m.group(1)]} ({m.group(1)})", text)
+_TONE_MARKS = frozenset("\u0300\u0301\u0303\u0309\u0323")
+
+
+@lru_cache(maxsize=65536)
+def tone_key(syllable: str) -> str:
+    """A syllable lower-cased with its tone mark moved to the end, so that the old and new
+    placements agree ("hoà" = "hòa") while the tones still differ ("quà" ≠ "qua")."""
+    decomposed = unicodedata.normalize("NFD", syllable.lower())
+    tones = "".join(ch for ch in decomposed if ch in _TONE_MARKS)
+    rest = "".join(ch for ch in decomposed if ch not in _TONE_MARKS)
+    return unicodedata.normalize("NFC", rest) + tones
+
+
+_STOP_SPELLED = frozenset(tone_key(w) for w in STOPWORDS if has_diacritics(w))
+_STOP_FOLDED = frozenset(fold(w) for w in STOPWORDS)
+
+
+def is_stopword(syllable: str) -> bool:
+    """A function word ("của", "là", "gì"). Typed with accents, only the function word
+    itself is one ("cửa" of "một cửa" is not); typed without, every word it may stand for."""
+    if has_diacritics(syllable):
+        return tone_key(syllable) in _STOP_SPELLED
+    return syllable.lower() in _STOP_FOLDED
+
+
+def _sentence_cuts(line: str) -> list[int]:
+    """Where the sentences of one line start (after the first)."""
+    cuts = []
+    for m in _SENTENCE_END.finditer(line):
+        if not _NOT_AN_END.search(line[: m.start() + 1]):
+            cuts.append(m.end())
+    cuts += [m.start() for m in _GLUED_END.finditer(line)]
+    return sorted(set(cuts))
+
+
+def sentence_spans(line: str) -> list[tuple[int, int]]:
+    """(start, end) of each sentence of one line, white space trimmed. A line that opens
+    with an enumerator ("1.", "a)", "IV.") keeps it with its first sentence."""
+    bounds = [0, *_sentence_cuts(line), len(line)]
+    spans = []
+    for start, end in zip(bounds, bounds[1:], strict=False):
+        while start < end and line[start].isspace():
+            start += 1
+        while end > start and line[end - 1].isspace():
+            end -= 1
+        if start >= end:
+            continue
+        if spans and _ENUMERATOR.fullmatch(line[spans[-1][0] : spans[-1][1]]):
+            spans[-1] = (spans[-1][0], end)  # "1." or "IV." opens an item, not a sentence
+        else:
+            spans.append((start, end))
+    return spans
 
 
 def split_sentences(text: str) -> list[str]:
-    """Sentences of a paragraph; never splits inside '76/NQ-CP' or '15/7/2021'."""
+    """Sentences, line by line; never splits inside "76/NQ-CP", "15/7/2021", "TP. Hà Nội" or
+    at a semicolon (the items of an enumeration stay in their sentence)."""
     out: list[str] = []
-    for para in text.split("\n"):
-        pieces = [s.strip() for s in _SENTENCE_END.split(para.strip()) if s.strip()]
-        for piece in pieces:
-            if out and _ENUMERATOR.fullmatch(out[-1]):
-                out[-1] = f"{out[-1]} {piece}"  # "1." or "IV." opens an item, not a sentence
-            else:
-                out.append(piece)
+    for line in text.split("\n"):
+        out += [line[a:b] for a, b in sentence_spans(line)]
     return out
+
+
+def split_clauses(sentence: str) -> list[tuple[int, int]]:
+    """(start, end) of the clauses of a sentence: cut after ";" and ":", then after ",";
+    every piece keeps its punctuation."""
+    spans: list[tuple[int, int]] = []
+    start = 0
+    # Not between two numbers ("Nghị quyết 18, 19"): that comma lists, it does not join clauses.
+    for m in re.finditer(r"[;:]\s+|(?<!\d),\s+|(?<=\d),\s+(?!\d)", sentence):
+        spans.append((start, m.start() + 1))
+        start = m.end()
+    spans.append((start, len(sentence)))
+    return [(a, b) for a, b in spans if sentence[a:b].strip()]

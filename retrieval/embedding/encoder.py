@@ -12,22 +12,20 @@ import numpy as np
 
 from retrieval.config import DEFAULT_MODEL, Settings
 from retrieval.domain.errors import ModelUnavailableError
-from retrieval.domain.text import clean, expand_abbreviations
+from retrieval.domain.text import clean
+from retrieval.domain.vocabulary import Vocabulary, load_vocabulary
 from retrieval.embedding.batching import QueryBatcher
 from retrieval.embedding.onnx import OnnxModel
 
 log = logging.getLogger(__name__)
 
 
-def prepare(text: str) -> str:
-    """What the dense side sees: clean NFC text with abbreviations spelled out."""
-    return expand_abbreviations(clean(text))
-
-
 class Encoder:
     """Turns questions and passages into L2-normalised vectors."""
 
-    def __init__(self, settings: Settings, cache_size: int = 1024) -> None:
+    def __init__(
+        self, settings: Settings, cache_size: int = 1024, vocabulary: Vocabulary | None = None
+    ) -> None:
         os.environ.setdefault("HF_HUB_OFFLINE", "1")
         os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
         os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
@@ -38,6 +36,7 @@ class Encoder:
         hf_logging.disable_progress_bar()
 
         self.name = settings.index_model_name()
+        self.vocabulary = vocabulary or load_vocabulary(settings.vocabulary_path)
         target = settings.model_path_or_name()
         if self.name == DEFAULT_MODEL and not Path(target, "modules.json").exists():
             raise ModelUnavailableError("model_missing", path=target)
@@ -69,11 +68,15 @@ class Encoder:
         self._lock = Lock()
         self._batcher = QueryBatcher(self._encode_queries)
 
+    def prepare(self, text: str) -> str:
+        """What the dense model reads: clean NFC text with abbreviations spelled out."""
+        return self.vocabulary.expand(clean(text))
+
     def encode_passages(self, texts: list[str], batch_size: int = 16, **kwargs) -> np.ndarray:
         if not texts:
             return np.zeros((0, self.dimension), dtype=np.float32)
         vecs = self.model.encode(
-            [prepare(t) for t in texts],
+            [self.prepare(t) for t in texts],
             prompt=self.passage_prompt,
             batch_size=batch_size,
             normalize_embeddings=True,
@@ -91,7 +94,7 @@ class Encoder:
     def encode_query(self, text: str) -> np.ndarray:
         """One question's vector, from an LRU cache keyed on the normalised text; questions
         asked at the same time are encoded together (``retrieval.embedding.batching``)."""
-        key = prepare(text)
+        key = self.prepare(text)
         with self._lock:
             hit = self._cache.get(key)
             if hit is not None:
@@ -112,12 +115,13 @@ class LazyEncoder:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
         self.name = settings.index_model_name()
+        self.vocabulary = load_vocabulary(settings.vocabulary_path)
         self._encoder: Encoder | None = None
 
     @property
     def loaded(self) -> Encoder:
         if self._encoder is None:
-            self._encoder = Encoder(self.settings)
+            self._encoder = Encoder(self.settings, vocabulary=self.vocabulary)
         return self._encoder
 
     @property

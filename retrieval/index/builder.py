@@ -1,16 +1,20 @@
 """Build a new index version from documents and publish it atomically.
 
-Only new or changed passages are embedded: vectors are looked up by content hash in the live
-version and in the vector cache (which also makes a killed run resumable). A passage keeps its
-id from one version to the next while its content is unchanged, so citations stored by the bot
-stay valid. The version folder is complete, with its manifest written last, before ``CURRENT``
-points at it; it carries the run's other changes (``retrieval.index.changes``), so that they are
-published with it. A failure while it is written (a full disk, a signal) removes it.
+Only new or changed passages (and sentences) are embedded: vectors are looked up by content
+hash in the live version and in the vector cache (which also makes a killed run resumable).
+A passage keeps its id from one version to the next while its content is unchanged, so
+citations stored by the bot stay valid. Every sentence of a passage gets a vector of its own,
+which answers use to quote the sentence that answers and to find questions that paraphrase a
+single sentence. The version folder is complete, with its manifest written last, before
+``CURRENT`` points at it; it carries the run's other changes (``retrieval.index.changes``), so
+that they are published with it. A failure while it is written (a full disk, a signal) removes
+it.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import logging
 import time
 from collections.abc import Callable
@@ -23,9 +27,16 @@ from retrieval.atomic import fsync_file, private_dir, remove_tree
 from retrieval.config import Settings
 from retrieval.domain.accents import accent_forms
 from retrieval.domain.models import BuildReport, Document, DocumentMeta, Passage, Plan
-from retrieval.embedding.encoder import Encoder
+from retrieval.domain.naming import shorten
+from retrieval.embedding.encoder import Encoder, LazyEncoder
 from retrieval.index.changes import Change, write_change
-from retrieval.index.dense import build_faiss, describe_faiss, save_faiss
+from retrieval.index.dense import (
+    SENTENCE_FAISS_FILE,
+    SENTENCE_INDEX_LIMIT,
+    build_faiss,
+    describe_faiss,
+    save_faiss,
+)
 from retrieval.index.store import Store
 from retrieval.index.vector_cache import VectorCache
 from retrieval.index.versions import (
@@ -39,8 +50,9 @@ from retrieval.index.versions import (
     read_manifest,
     write_manifest,
 )
-from retrieval.knowledge.chunking import chunk_document, document_context, embedding_text
+from retrieval.knowledge.chunking import SEP, chunk_document, document_context, embedding_text
 from retrieval.knowledge.documents import body_hash, corpus_hash
+from retrieval.knowledge.structure import sentence_windows
 
 Progress = Callable[[int, int], None]
 log = logging.getLogger(__name__)
@@ -56,9 +68,35 @@ class LiveVersion:
     documents: dict[str, Document] = field(default_factory=dict)
     #: content hash → (passage id, vector), only when built with the model asked for
     passages: dict[str, tuple[int, np.ndarray]] = field(default_factory=dict)
+    #: content hash → vector of its sentences, on the same condition
+    sentences: dict[str, np.ndarray] = field(default_factory=dict)
 
 
-def read_live(root: Path, model_name: str) -> LiveVersion:
+@dataclass
+class SentenceRow:
+    passage_index: int
+    start: int
+    end: int
+    text: str
+    content_hash: str
+
+
+def sentence_rows(passages: list[Passage]) -> list[SentenceRow]:
+    """Every sentence (or clause window of a long sentence) of every passage, with what the
+    dense model reads of it: the words behind their heading ("Điều 44.5.NĐ.7. Nguyên tắc …:
+    1. Đơn giản, dễ hiểu …"), so that a clause is understood as part of its article."""
+    rows = []
+    for n, p in enumerate(passages):
+        heading = shorten(p.section.split(SEP)[-1], 100)
+        for start, end in sentence_windows(p.text):
+            words = p.text[start:end]
+            text = words if words.startswith(heading.rstrip("…")) else f"{heading}: {words}"
+            digest = hashlib.sha256(f"sentence\x1f{text}".encode()).hexdigest()[:32]
+            rows.append(SentenceRow(n, start, end, text, digest))
+    return rows
+
+
+def read_live(root: Path, model_name: str, vocabulary: str = "") -> LiveVersion:
     folder = current_version_dir(root)
     if folder is None:
         return LiveVersion()
@@ -69,12 +107,13 @@ def read_live(root: Path, model_name: str) -> LiveVersion:
             d.id: Document(**d.model_dump(), body=store.document_body(d.id) or "-")
             for d in store.documents()
         }
-        passages = {}
-        if manifest.model_name == model_name:
+        passages, sentences = {}, {}
+        if manifest.model_name == model_name and manifest.vocabulary == vocabulary:
             passages = store.vectors_by_hash()
+            sentences = store.sentence_vectors_by_hash()
     finally:
         store.close()
-    return LiveVersion(folder=folder, manifest=manifest, documents=documents, passages=passages)
+    return LiveVersion(folder, manifest, documents, passages, sentences)
 
 
 def chunk_all(documents: list[Document]) -> tuple[list[Passage], dict[str, str]]:
@@ -111,9 +150,38 @@ def make_plan(
     return plan
 
 
+def _embed_missing(
+    texts: list[str],
+    keys: list[str],
+    known: dict[str, np.ndarray],
+    vectors: np.ndarray,
+    encoder: Encoder | LazyEncoder,
+    cache: VectorCache,
+    batch_size: int,
+    tick: Callable[[int], None],
+) -> int:
+    """Fill ``vectors``: known ones by key, the rest embedded in batches (each batch committed
+    to the cache, so a killed run resumes). Returns how many were embedded."""
+    todo = []
+    for n, key in enumerate(keys):
+        vec = known.get(key)
+        if vec is not None and vec.shape[0] == vectors.shape[1]:
+            vectors[n] = vec
+        else:
+            todo.append(n)
+    # Texts of similar length in one batch: less padding, the same vectors.
+    todo.sort(key=lambda n: len(texts[n]))
+    for start in range(0, len(todo), batch_size):
+        chunk = todo[start : start + batch_size]
+        vectors[chunk] = encoder.encode_passages([texts[n] for n in chunk])
+        cache.put_many({keys[n]: vectors[n] for n in chunk})
+        tick(len(chunk))
+    return len(todo)
+
+
 def build_index(
     settings: Settings,
-    encoder: Encoder,
+    encoder: Encoder | LazyEncoder,
     documents: list[Document],
     progress: Progress | None = None,
     batch_size: int = 16,
@@ -129,15 +197,23 @@ def build_index(
     root = private_dir(settings.index_root)
     documents = sorted(documents, key=lambda d: d.id)
     passages, contexts = chunk_all(documents)
+    sentences = sentence_rows(passages)
     timings["chunking"] = time.perf_counter() - t0
 
     t1 = time.perf_counter()
-    current = read_live(root, encoder.name)
+    vocabulary = encoder.vocabulary.abbreviation_hash()
+    current = read_live(root, encoder.name, vocabulary)
     live = current.passages
-    cache = VectorCache(settings.data_dir / "vector_cache.sqlite", encoder.name)
+    # What the model reads depends on the abbreviation table: vectors are cached per table.
+    cache = VectorCache(settings.data_dir / "vector_cache.sqlite", f"{encoder.name}#{vocabulary}")
     try:
         cached = cache.get_many([p.content_hash for p in passages if p.content_hash not in live])
+        cached_sentences = cache.get_many(
+            [r.content_hash for r in sentences if r.content_hash not in current.sentences]
+        )
+        known_sentences = {**cached_sentences, **current.sentences}
         plan = make_plan(current.documents, documents, passages, set(live) | set(cached))
+        plan.sentences_to_embed = sum(r.content_hash not in known_sentences for r in sentences)
         timings["planning"] = time.perf_counter() - t1
         if dry_run:
             return BuildReport(
@@ -155,8 +231,10 @@ def build_index(
         if (
             plan.nothing_to_do
             and plan.to_embed == 0
+            and plan.sentences_to_embed == 0
             and manifest is not None
             and manifest.model_name == encoder.name
+            and manifest.vocabulary == vocabulary
             and manifest.chunker == CHUNKER_VERSION
             and manifest.corpus_hash == corpus_hash(documents)
         ):
@@ -173,36 +251,53 @@ def build_index(
                 seconds=_round(timings),
             )
         t_model = time.perf_counter()
-        dimension = manifest.dimension if manifest and not plan.to_embed else encoder.dimension
+        work = plan.to_embed + plan.sentences_to_embed
+        dimension = manifest.dimension if manifest and not work else encoder.dimension
         timings["model_load"] = time.perf_counter() - t_model  # lazy: only when embedding
 
         # Stable ids: a passage whose content is unchanged keeps its id.
         next_id = max((i for i, _ in live.values()), default=0) + 1
-        vectors = np.zeros((len(passages), dimension), dtype=np.float32)
-        todo: list[int] = []
         seen: set[int] = set()
-        for n, p in enumerate(passages):
+        for p in passages:
             old = live.get(p.content_hash)
             if old is not None and old[0] not in seen:
                 p.id = old[0]
             else:
                 p.id, next_id = next_id, next_id + 1
             seen.add(p.id)
-            vec = old[1] if old is not None else cached.get(p.content_hash)
-            if vec is not None and vec.shape[0] == dimension:
-                vectors[n] = vec
-            else:
-                todo.append(n)
 
         t2 = time.perf_counter()
-        for start in range(0, len(todo), batch_size):
-            chunk = todo[start : start + batch_size]
-            vectors[chunk] = encoder.encode_passages(
-                [embedding_text(passages[i], contexts[passages[i].doc_id]) for i in chunk]
-            )
-            cache.put_many({passages[i].content_hash: vectors[i] for i in chunk})
+        done = 0
+
+        def tick(n: int) -> None:
+            nonlocal done
+            done += n
             if progress:
-                progress(min(start + batch_size, len(todo)), len(todo))
+                progress(done, work)
+
+        vectors = np.zeros((len(passages), dimension), dtype=np.float32)
+        known = {**cached, **{h: vec for h, (_, vec) in live.items()}}
+        embedded = _embed_missing(
+            [embedding_text(p, contexts[p.doc_id]) for p in passages],
+            [p.content_hash for p in passages],
+            known,
+            vectors,
+            encoder,
+            cache,
+            batch_size,
+            tick,
+        )
+        sentence_vectors = np.zeros((len(sentences), dimension), dtype=np.float32)
+        _embed_missing(
+            [r.text for r in sentences],
+            [r.content_hash for r in sentences],
+            known_sentences,
+            sentence_vectors,
+            encoder,
+            cache,
+            batch_size,
+            tick,
+        )
         timings["embedding"] = time.perf_counter() - t2
 
         t3 = time.perf_counter()
@@ -213,20 +308,30 @@ def build_index(
             plan=plan,
             documents=len(documents),
             passages=len(passages),
-            embedded=len(todo),
-            reused=len(passages) - len(todo),
+            embedded=embedded,
+            reused=len(passages) - embedded,
             seconds=_round(timings),
         )
         if change is not None:
             change = change.model_copy(update={"summary": report.model_dump(mode="json")})
         try:
-            _write_version(folder, encoder.name, documents, passages, vectors, contexts, change)
+            _write_version(
+                folder,
+                documents,
+                (passages, vectors, contexts),
+                (sentences, sentence_vectors),
+                model_name=encoder.name,
+                vocabulary=vocabulary,
+                change=change,
+            )
         except BaseException:  # a full disk, a signal: the half-written version goes
             remove_tree(folder)
             raise
         publish(root, folder)
         timings["storage"] = time.perf_counter() - t3
-        _forget_unused(cache, {p.content_hash for p in passages})
+        _forget_unused(
+            cache, {p.content_hash for p in passages} | {r.content_hash for r in sentences}
+        )
     finally:
         cache.close()
     timings["total"] = time.perf_counter() - t0
@@ -244,14 +349,19 @@ def _forget_unused(cache: VectorCache, used: set[str]) -> None:
 
 def _write_version(
     folder: Path,
-    model_name: str,
     documents: list[Document],
-    passages: list[Passage],
-    vectors: np.ndarray,
-    contexts: dict[str, str],
+    passage_part: tuple[list[Passage], np.ndarray, dict[str, str]],
+    sentence_part: tuple[list[SentenceRow], np.ndarray],
+    *,
+    model_name: str,
+    vocabulary: str,
     change: Change | None,
 ) -> None:
-    """Every file of a version, flushed to disk, the manifest last."""
+    """A complete version folder, every file flushed to disk: store, FAISS files, the run's
+    changes, manifest last, recording the model and the abbreviation table the vectors were
+    made with."""
+    passages, vectors, contexts = passage_part
+    sentences, sentence_vectors = sentence_part
     private_dir(folder)
     store = Store(folder / STORE)
     try:
@@ -260,6 +370,10 @@ def _write_version(
             meta = DocumentMeta(**doc.model_dump(exclude={"body"}))
             store.add_document(meta, doc.body, corpus_hash([doc]))
         store.add_passages(passages, vectors, contexts)
+        store.add_sentences(
+            [(passages[r.passage_index].id, r.start, r.end, r.content_hash) for r in sentences],
+            sentence_vectors,
+        )
         store.add_accent_forms(
             accent_forms(f"{contexts[p.doc_id]}\n{p.section}\n{p.text}" for p in passages)
         )
@@ -270,12 +384,18 @@ def _write_version(
     ids = np.array([p.id for p in passages], dtype=np.int64)
     index = build_faiss(ids, vectors, vectors.shape[1])
     save_faiss(index, folder)
+    if len(sentences) <= SENTENCE_INDEX_LIMIT:
+        sentence_ids = np.arange(len(sentences), dtype=np.int64)
+        sentence_index = build_faiss(sentence_ids, sentence_vectors, vectors.shape[1])
+        save_faiss(sentence_index, folder, SENTENCE_FAISS_FILE)
     index_type, index_params = describe_faiss(index)
     manifest = Manifest(
         version=folder.name,
         model_name=model_name,
+        vocabulary=vocabulary,
         dimension=vectors.shape[1],
         passage_count=len(passages),
+        sentence_count=len(sentences),
         document_count=len(documents),
         corpus_hash=corpus_hash(documents),
         built_at=dt.datetime.now(dt.UTC),

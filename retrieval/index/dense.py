@@ -11,6 +11,10 @@ import numpy as np
 from retrieval.atomic import replace_atomically
 
 FAISS_FILE = "dense.faiss"
+SENTENCE_FAISS_FILE = "sentences.faiss"
+#: Up to this many sentences a version gets a sentence index (exact search); above it,
+#: sentence vectors serve only to choose what an answer quotes (see ``docs/PERFORMANCE.md``).
+SENTENCE_INDEX_LIMIT = 250_000
 
 #: Below this many passages the dense index is an exact scan; at and above it, an inverted
 #: file with 8-bit scalar quantisation (IVF-SQ8), whose ``nprobe`` is tuned at build time.
@@ -126,19 +130,26 @@ def _ivf(index: faiss.Index) -> faiss.IndexIVF | None:
         return None
 
 
-def save_faiss(index: faiss.Index, folder: Path) -> None:
-    replace_atomically(folder / FAISS_FILE, lambda tmp: faiss.write_index(index, str(tmp)))
+def save_faiss(index: faiss.Index, folder: Path, name: str = FAISS_FILE) -> None:
+    replace_atomically(folder / name, lambda tmp: faiss.write_index(index, str(tmp)))
 
 
-def load_faiss(folder: Path, params: dict[str, int | float | str]) -> faiss.Index:
-    index = faiss.read_index(str(folder / FAISS_FILE))
+def load_faiss(
+    folder: Path, params: dict[str, int | float | str], name: str = FAISS_FILE
+) -> faiss.Index | None:
+    """The named index of a version folder; None when the version has none."""
+    if not (folder / name).exists():
+        return None
+    index = faiss.read_index(str(folder / name))
     apply_search_params(index, params)
     return index
 
 
-def dense_search(index: faiss.Index, vector: np.ndarray, limit: int) -> list[tuple[int, float]]:
-    """(passage id, inner product) best first."""
-    if index.ntotal == 0:
+def dense_search(
+    index: faiss.Index | None, vector: np.ndarray, limit: int
+) -> list[tuple[int, float]]:
+    """(id, inner product) best first."""
+    if index is None or index.ntotal == 0:
         return []
     scores, ids = index.search(vector.reshape(1, -1).astype(np.float32), limit)
     return [(int(i), float(s)) for i, s in zip(ids[0], scores[0], strict=True) if i >= 0]

@@ -11,6 +11,7 @@ import numpy as np
 import sqlite_utils
 
 from retrieval.atomic import private_file
+from retrieval.domain.accents import AccentForms
 from retrieval.domain.models import DocumentMeta, Passage
 from retrieval.domain.text import fold, lexical_terms
 
@@ -57,6 +58,8 @@ class Store:
                 "status": str,
                 "status_note": str,
                 "origin": str,
+                "scope": str,
+                "boilerplate": int,
                 "content_hash": str,
                 "vector": bytes,
             },
@@ -64,6 +67,21 @@ class Store:
             foreign_keys=[("doc_id", "documents", "id")],
             if_not_exists=True,
         )
+        # One row per sentence of a passage (offsets into its text), with its own vector:
+        # what the answer quotes is chosen, and paraphrased questions found, sentence by sentence.
+        self.db["sentences"].create(
+            {
+                "id": int,
+                "passage_id": int,
+                "start": int,
+                "end": int,
+                "content_hash": str,
+                "vector": bytes,
+            },
+            pk="id",
+            if_not_exists=True,
+        )
+        self.db["sentences"].create_index(["passage_id"], if_not_exists=True)
         self.db["passages"].create_index(["doc_id"], if_not_exists=True)
         self.db["passages"].create_index(["content_hash"], if_not_exists=True)
         self.db.execute(
@@ -101,9 +119,22 @@ class Store:
             ],
         )
 
-    def add_accent_forms(self, forms: dict[str, str]) -> None:
+    def add_sentences(self, rows: list[tuple[int, int, int, str]], vectors: np.ndarray) -> None:
+        """(passage id, start, end, content hash) of each sentence, ids in the order given."""
+        self.db.conn.executemany(
+            "INSERT INTO sentences(id, passage_id, start, end, content_hash, vector) "
+            "VALUES (?, ?, ?, ?, ?, ?)",
+            [
+                (i, pid, start, end, h, np.asarray(v, dtype=np.float32).tobytes())
+                for i, ((pid, start, end, h), v) in enumerate(zip(rows, vectors, strict=True))
+            ],
+        )
+
+    def add_accent_forms(self, forms: AccentForms) -> None:
         self.db["accent_forms"].insert_all(
-            ({"folded": k, "accented": v} for k, v in forms.items()), pk="folded", replace=True
+            ({"folded": k, "accented": v, "count": n} for k, (v, n) in forms.items()),
+            pk="folded",
+            replace=True,
         )
 
     def commit(self) -> None:
@@ -115,12 +146,16 @@ class Store:
             rows = list(self.db.query("SELECT meta FROM documents ORDER BY id"))
         return [DocumentMeta.model_validate_json(r["meta"]) for r in rows]
 
-    def accent_forms(self) -> dict[str, str]:
+    def accent_forms(self) -> AccentForms:
         if "accent_forms" not in self.db.table_names():
             return {}
+        columns = {c.name for c in self.db["accent_forms"].columns}
+        count = "count" if "count" in columns else "1"  # versions built before counts were kept
         with self._lock:
-            rows = self.db.conn.execute("SELECT folded, accented FROM accent_forms").fetchall()
-        return dict(rows)
+            rows = self.db.conn.execute(
+                f"SELECT folded, accented, {count} FROM accent_forms"
+            ).fetchall()
+        return {folded: (accented, int(n)) for folded, accented, n in rows}
 
     def document_body(self, doc_id: str) -> str | None:
         with self._lock:
@@ -153,6 +188,23 @@ class Store:
             )
         return (_passage(r) for r in rows)
 
+    def passages_of_section(self, doc_id: str, section: str) -> list[Passage]:
+        """The passages of one article (or one section), in reading order."""
+        sql = (
+            f"SELECT {self._passage_columns()} FROM passages WHERE doc_id = ? AND section = ? "
+            "ORDER BY ordinal"
+        )
+        with self._lock:
+            rows = list(self.db.query(sql, [doc_id, section]))
+        return [_passage(r) for r in rows]
+
+    def passages_of_document(self, doc_id: str) -> list[Passage]:
+        """Every passage of one document, in reading order."""
+        sql = f"SELECT {self._passage_columns()} FROM passages WHERE doc_id = ? ORDER BY ordinal"
+        with self._lock:
+            rows = list(self.db.query(sql, [doc_id]))
+        return [_passage(r) for r in rows]
+
     def vectors(self) -> tuple[np.ndarray, np.ndarray]:
         """All passage ids and their vectors, for building the FAISS index."""
         with self._lock:
@@ -162,6 +214,57 @@ class Store:
         ids = np.array([r["id"] for r in rows], dtype=np.int64)
         vecs = np.stack([np.frombuffer(r["vector"], dtype=np.float32) for r in rows])
         return ids, vecs
+
+    def has_sentences(self) -> bool:
+        return "sentences" in self.db.table_names()
+
+    def sentence_vectors(self) -> tuple[np.ndarray, np.ndarray]:
+        """All sentence ids and their vectors, for building the sentence index."""
+        with self._lock:
+            rows = self.db.conn.execute("SELECT id, vector FROM sentences ORDER BY id").fetchall()
+        if not rows:
+            return np.zeros(0, dtype=np.int64), np.zeros((0, 0), dtype=np.float32)
+        ids = np.array([r[0] for r in rows], dtype=np.int64)
+        return ids, np.stack([np.frombuffer(r[1], dtype=np.float32) for r in rows])
+
+    def sentences_of(
+        self, passage_ids: Iterable[int]
+    ) -> dict[int, list[tuple[int, int, np.ndarray]]]:
+        """passage id → its sentences as (start, end, vector), in reading order."""
+        ids = list(passage_ids)
+        if not ids or not self.has_sentences():
+            return {}
+        marks = ",".join("?" * len(ids))
+        sql = (
+            f"SELECT passage_id, start, end, vector FROM sentences WHERE passage_id IN ({marks}) "
+            "ORDER BY passage_id, start"
+        )
+        with self._lock:
+            rows = self.db.conn.execute(sql, ids).fetchall()
+        out: dict[int, list[tuple[int, int, np.ndarray]]] = {}
+        for pid, start, end, vec in rows:
+            out.setdefault(pid, []).append((start, end, np.frombuffer(vec, dtype=np.float32)))
+        return out
+
+    def sentence_passages(self, sentence_ids: Iterable[int]) -> dict[int, int]:
+        """sentence id → passage id."""
+        ids = list(sentence_ids)
+        if not ids:
+            return {}
+        marks = ",".join("?" * len(ids))
+        with self._lock:
+            rows = self.db.conn.execute(
+                f"SELECT id, passage_id FROM sentences WHERE id IN ({marks})", ids
+            ).fetchall()
+        return dict(rows)
+
+    def sentence_vectors_by_hash(self) -> dict[str, np.ndarray]:
+        """content hash → vector of every sentence, for reusing them in the next build."""
+        if not self.has_sentences():
+            return {}
+        with self._lock:
+            rows = self.db.conn.execute("SELECT content_hash, vector FROM sentences")
+            return {h: np.frombuffer(v, dtype=np.float32) for h, v in rows}
 
     def passage_count(self) -> int:
         with self._lock:
@@ -195,4 +298,5 @@ class Store:
 def _passage(row: dict) -> Passage:
     row = dict(row)
     row.pop("vector", None)
+    row["boilerplate"] = bool(row.get("boilerplate"))
     return Passage(**row)

@@ -19,13 +19,13 @@ from retrieval.atomic import fsync_dir, remove_tree, write_text_atomically
 from retrieval.config import Settings
 from retrieval.domain.errors import IndexMismatchError, IndexMissingError
 from retrieval.domain.models import Document, Passage
-from retrieval.index.dense import dense_search, load_faiss
+from retrieval.index.dense import SENTENCE_FAISS_FILE, dense_search, load_faiss
 from retrieval.index.store import Store
 
 MANIFEST = "manifest.json"
 STORE = "store.sqlite"
 CURRENT = "CURRENT"
-CHUNKER_VERSION = "2"
+CHUNKER_VERSION = "5"
 
 
 class Manifest(BaseModel):
@@ -39,6 +39,9 @@ class Manifest(BaseModel):
     index_type: str = "IndexFlatIP"
     index_params: dict[str, int | float | str] = {}
     chunker: str = CHUNKER_VERSION
+    #: The abbreviation table the passages were embedded with (``Vocabulary``).
+    vocabulary: str = ""
+    sentence_count: int = 0
 
 
 def new_version_name() -> str:
@@ -99,6 +102,7 @@ class IndexVersion:
         self.manifest = read_manifest(folder)
         self.store = Store(folder / STORE, readonly=True)
         self.faiss = load_faiss(folder, self.manifest.index_params)
+        self.sentence_faiss = load_faiss(folder, {}, SENTENCE_FAISS_FILE)
 
     @classmethod
     def open_current(cls, settings: Settings) -> IndexVersion:
@@ -129,6 +133,18 @@ class IndexVersion:
 
     def dense_search(self, vector: np.ndarray, limit: int) -> list[tuple[int, float]]:
         return dense_search(self.faiss, vector, limit)
+
+    def sentence_search(self, vector: np.ndarray, limit: int) -> list[tuple[int, float]]:
+        """(passage id, similarity of its best sentence) best first; [] without a sentence
+        index."""
+        found = dense_search(self.sentence_faiss, vector, limit)
+        owners = self.store.sentence_passages(i for i, _ in found)
+        best: dict[int, float] = {}
+        for sid, score in found:
+            pid = owners.get(sid)
+            if pid is not None and score > best.get(pid, -1.0):
+                best[pid] = score
+        return sorted(best.items(), key=lambda x: -x[1])
 
     def close(self) -> None:
         self.store.close()

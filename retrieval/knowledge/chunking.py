@@ -15,12 +15,13 @@ from dataclasses import dataclass, field
 from retrieval.domain.models import Document, DocumentMeta, Passage, PassageKind, PassageStatus
 from retrieval.domain.naming import shorten
 from retrieval.domain.text import clean, fold, is_all_caps, split_sentences
+from retrieval.knowledge.boilerplate import is_boilerplate
+from retrieval.knowledge.structure import CONTINUED
 
 MAX_CHARS = 1200
 MIN_CHARS = 300
 MERGE_CHARS = 700
 SEP = " › "
-CONTINUED = " (tiếp theo)"
 
 _CHAPTER = re.compile(r"^(Phần|PHẦN|Chương|CHƯƠNG)\s+[IVXLC\d]+[.:]?(\s|$)")
 _MUC = re.compile(r"^(Mục|MỤC)\s+\d+[.:]?(\s|$)")
@@ -52,6 +53,36 @@ _HEADING_CUES: list[tuple[PassageKind, re.Pattern[str]]] = [
     ("muc_tieu", re.compile(r"mục tiêu", re.I)),
     ("quan_diem", re.compile(r"quan điểm", re.I)),
     ("ket_qua", re.compile(r"kết quả", re.I)),
+]
+# What a sentence of a news report says, read from its words: a directive, a finding, a
+# shortcoming or a cause. Several cues of one kind in a paragraph decide its kind.
+_CONTENT_CUES: list[tuple[PassageKind, re.Pattern[str]]] = [
+    ("nguyen_nhan", re.compile(r"nguyên nhân|\blà do\b|\bdo (?:người|một bộ phận|chưa)", re.I)),
+    (
+        "han_che",
+        re.compile(
+            r"hạn chế|yếu kém|tồn tại|bất cập|chưa (?:thực sự|đáp ứng|cao|nghiêm|hiệu quả|"
+            r"quyết liệt|đồng bộ|ổn định|nổi bật)|không (?:có sự )?ổn định|còn thấp",
+            re.I,
+        ),
+    ),
+    (
+        "ket_qua",
+        re.compile(
+            r"kết quả tích cực|đạt (?:được )?(?:kết quả|nhiều)|chuyển biến tích cực|"
+            r"đã hoàn thành|hoàn thành nhiệm vụ|đóng góp|điểm sáng|được cải thiện|biểu dương",
+            re.I,
+        ),
+    ),
+    (
+        "nhiem_vu",
+        re.compile(
+            r"yêu cầu|đề nghị|(?<!Ban )chỉ đạo|\bphải\b|\bcần\b|"
+            r"tiếp tục (?:đẩy mạnh|rà soát|hoàn thiện)|"
+            r"đẩy mạnh|nhấn mạnh",
+            re.I,
+        ),
+    ),
 ]
 # Cue phrases at the start of a paragraph in prose without headings.
 _PARAGRAPH_CUES: list[tuple[PassageKind, re.Pattern[str]]] = [
@@ -85,6 +116,38 @@ def _cue(text: str, cues: list[tuple[PassageKind, re.Pattern[str]]]) -> PassageK
     for kind, pattern in cues:
         if pattern.search(text):
             return kind
+    return None
+
+
+def _content_kind(paragraph: str) -> PassageKind | None:
+    """The kind most of a paragraph's sentences speak to, in a report without headings."""
+    votes: dict[PassageKind, int] = {}
+    for sentence in split_sentences(paragraph):
+        # "Để khắc phục các tồn tại, … phải …": a directive, whatever it mentions.
+        cues = _CONTENT_CUES[::-1] if re.match(r"(?:Để|Nhằm)\b", sentence) else _CONTENT_CUES
+        for kind, pattern in cues:
+            if pattern.search(sentence):
+                votes[kind] = votes.get(kind, 0) + 1
+                break  # the first cue of the table wins within one sentence
+    if not votes:
+        return None
+    return max(votes, key=lambda k: (votes[k], -[c for c, _ in _CONTENT_CUES].index(k)))
+
+
+def _scope(path: list[str]) -> str | None:
+    """The sector a part of a codified text is limited to: "… TRONG LĨNH VỰC QUẢN LÝ NHÀ NƯỚC
+    CỦA BỘ CÔNG THƯƠNG" → "Bộ Công Thương"; "… TRONG LĨNH VỰC GIAO THÔNG VẬN TẢI" →
+    "lĩnh vực giao thông vận tải"."""
+    for heading in path:
+        m = re.search(r"TRONG (?:MỘT SỐ )?LĨNH VỰC (.+)$", heading, re.IGNORECASE)
+        if m is None or "MỘT SỐ LĨNH VỰC" in heading.upper():
+            continue
+        field = m.group(1).strip(" .")
+        ministry = re.search(r"CỦA (BỘ .+)$", field, re.IGNORECASE)
+        if ministry:
+            words = ministry.group(1).split()
+            return " ".join(w.capitalize() for w in words)
+        return f"lĩnh vực {field.lower()}"
     return None
 
 
@@ -207,7 +270,7 @@ class _Parser:
             return
         unit = self.open()
         unit.paragraphs.append(p)
-        cue = None if self.legal else _cue(p[:400], _PARAGRAPH_CUES)
+        cue = None if self.legal else (_cue(p[:400], _PARAGRAPH_CUES) or _content_kind(p))
         unit.kind = self.heading_kind() or cue
         if intro:
             self.list_kind = cue or self.heading_kind()
@@ -338,6 +401,8 @@ def chunk_document(doc: Document, max_chars: int = MAX_CHARS) -> list[Passage]:
                     status=unit.status,
                     status_note=unit.status_note,
                     origin=unit.origin,
+                    scope=_scope(unit.path),
+                    boilerplate=is_boilerplate("\n".join(group)),
                     content_hash=passage_hash(doc.id, f"{context}{SEP}{section}", text),
                 )
             )

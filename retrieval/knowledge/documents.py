@@ -12,6 +12,7 @@ from retrieval.domain.errors import DocumentError
 from retrieval.domain.models import Document
 from retrieval.domain.text import nfc
 from retrieval.knowledge.frontmatter import FrontMatterError, split_front_matter
+from retrieval.knowledge.loaders.base import join_soft_wraps
 
 
 def parse_markdown(text: str, origin: str) -> Document:
@@ -23,7 +24,7 @@ def parse_markdown(text: str, origin: str) -> Document:
     if meta is None:
         raise DocumentError("no_front_matter", origin=origin)
     try:
-        return Document(**meta, body=body.strip())
+        return Document(**meta, body=join_soft_wraps(body).strip())
     except ValidationError as exc:
         fields = [".".join(str(x) for x in e["loc"]) for e in exc.errors()]
         raise DocumentError("invalid_fields", origin=origin, fields=fields) from exc

@@ -25,7 +25,20 @@ _CUES: list[tuple[PassageKind, re.Pattern[str]]] = [
 ]
 
 
+#: "nguyên nhân của những hạn chế": what follows "của" qualifies the head noun; the question
+#: asks for causes, not for limitations.
+_COMPLEMENT = re.compile(
+    r"\b(?:cua|dan den|gay ra|doi voi|ve)\s+(?:nhung |cac )?"
+    r"(?:han che|ton tai|yeu kem|bat cap|ket qua|giai phap|bai hoc|quan diem|muc tieu)\b"
+)
+
+
+def head_of(question: str) -> str:
+    """The question, folded, without the complements that qualify its head noun."""
+    return _COMPLEMENT.sub(" ", fold(question).lower())
+
+
 def question_kinds(question: str) -> set[PassageKind]:
     """The passage kinds a question names explicitly (empty when it names none)."""
-    folded = fold(question).lower()
+    folded = head_of(question)
     return {kind for kind, pattern in _CUES if pattern.search(folded)}

@@ -6,7 +6,7 @@ syllables, so quotes, AND, NEAR(, * and - are plain words.
 
 from __future__ import annotations
 
-from retrieval.domain.text import STOPWORDS, bigrams, expand_abbreviations, fold, syllables
+from retrieval.domain.text import bigrams, fold, has_diacritics, is_stopword, syllables
 from retrieval.index.store import Store
 
 MAX_QUERY_TERMS = 48
@@ -21,13 +21,14 @@ LARGE_QUERY_TERMS = 16
 
 
 def query_terms(question: str) -> tuple[list[str], list[str]]:
-    """Content syllables and bigrams of a question, both with their accents as typed."""
-    toks = syllables(expand_abbreviations(question))
-    words = [t for t in toks if fold(t) not in STOPWORDS]
+    """Content syllables and bigrams of a question (abbreviations already spelled out by
+    ``query.analyse``), both with their accents as typed or restored."""
+    toks = syllables(question)
+    words = [t for t in toks if not is_stopword(t)]
     pairs = [
         b
         for b, (x, y) in zip(bigrams(toks), zip(toks, toks[1:], strict=False), strict=True)
-        if not (fold(x) in STOPWORDS and fold(y) in STOPWORDS)
+        if not (is_stopword(x) and is_stopword(y))
     ]
     return list(dict.fromkeys(words)), list(dict.fromkeys(pairs))
 
@@ -69,8 +70,12 @@ class Lexical:
             self._df[key] = self.store.term_count(f"{column}:{_quote(term)}")
         return self._df[key]
 
-    def doc_freq(self, folded_term: str) -> int:
-        return self.column_freq("folded", folded_term)
+    def doc_freq(self, word: str) -> int:
+        """Passages with ``word``: spelled as given when it has accents, in any spelling when
+        it has none."""
+        if has_diacritics(word):
+            return self.column_freq("lex", word.lower())
+        return self.column_freq("folded", word)
 
     def selective_terms(self, terms: list[tuple[str, str]]) -> list[tuple[str, str]]:
         """At scale, the terms that can change a BM25 ranking, rarest first (see

@@ -1,53 +1,64 @@
-"""Hybrid search: BM25 (``lexical``) fused with FAISS dense search, then de-duplication
-and the evidence judgement that decides whether to answer."""
+"""Hybrid search: BM25 (``lexical``) and FAISS dense search over passages and over their
+sentences, fused by reciprocal rank; what the question says of its answer's place in the
+documents (an article it names, an item by its rank, a heading it repeats, the kind of
+content it asks for) is added as ranked lists of its own. Then near-duplicates go, and the
+evidence is judged (``evidence``)."""
 
 from __future__ import annotations
 
-import math
-import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
+import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 
+import numpy as np
+
 from retrieval.config import Settings
-from retrieval.domain.accents import restore_accents
+from retrieval.domain.changes import load_changes
+from retrieval.domain.changes import resolve as resolve_changes
 from retrieval.domain.models import Document, DocumentMeta, Hit, Passage, SearchFilters
-from retrieval.domain.text import (
-    bigrams,
-    fold,
-    has_diacritics,
-    syllables,
-)
+from retrieval.domain.text import STOPWORDS, fold, syllables
 from retrieval.embedding.encoder import Encoder
 from retrieval.index.versions import IndexVersion, current_version_dir
-from retrieval.search.intent import question_kinds
-from retrieval.search.lexical import Lexical, query_terms
+from retrieval.knowledge.structure import item_label
+from retrieval.search.evidence import Evidence, idf_of, judge
+from retrieval.search.lexical import Lexical
+from retrieval.search.query import ORDINALS, Query, analyse
+from retrieval.search.swap import ReadWriteLock
 
+#: A sector's provisions weigh this much less when the question does not name the sector:
+#: the general decree answers before a ministry's circular.
+SECTOR_DAMPING = 0.6
+#: Page furniture (attendance lists, bylines) weighs this much less.
+FURNITURE_DAMPING = 0.3
+#: "bài học thứ ba" names its answer: the third item outweighs every other signal.
+ORDINAL_WEIGHT = 3.0
+#: Passages that say in other words what the question says (``Vocabulary.synonyms``).
+SYNONYM_WEIGHT = 0.5
+#: A heading the question repeats this much of is a ranked list of its own.
+TITLE_MATCH = 0.8
 
-@dataclass
-class QuestionTerms:
-    """A question's content syllables with their IDF, its syllable pairs (both folded), and
-    the syllables the index has never seen."""
-
-    weights: dict[str, float]
-    pairs: list[str]
-    unknown: list[str]
+Sentences = dict[int, list[tuple[int, int, np.ndarray]]]
 
 
 @dataclass
 class SearchResult:
+    query: Query
     hits: list[Hit]
-    confidence: float
-    coverage: float = 0.0
-    dense_top: float = 0.0
-    unknown_terms: list[str] = field(default_factory=list)
+    evidence: Evidence
+    #: The question's vector, and the sentences (offsets and vectors) of every hit.
+    query_vector: np.ndarray | None = None
+    sentences: Sentences = field(default_factory=dict)
+    #: For questions about a list or an item of one: every passage of the hits' documents.
+    document_passages: dict[str, list[Passage]] = field(default_factory=dict)
+    #: (document id, section) → every passage of that article or section, for the best hits
+    #: (an article split in two passages is quoted and cited as one).
+    section_passages: dict[tuple[str, str], list[Passage]] = field(default_factory=dict)
+    #: The passages ranked after ``hits``, when asked for: what "more results" may show.
+    further: list[Hit] = field(default_factory=list)
 
-
-@lru_cache(maxsize=8192)
-def _folded_syllables(text: str) -> tuple[str, ...]:
-    """Accent-folded syllables of a passage; cached, as the best passages recur."""
-    return tuple(fold(t) for t in syllables(text))
+    @property
+    def confidence(self) -> float:
+        return self.evidence.confidence
 
 
 @lru_cache(maxsize=8192)
@@ -64,49 +75,57 @@ def near_duplicate(a: str, b: str, threshold: float = 0.6) -> bool:
     return len(sa & sb) / min(len(sa), len(sb)) >= threshold
 
 
-class ReadWriteLock:
-    """Readers (searches) share the live index; a version swap waits for them and has it alone.
+def heading_of(passage: Passage) -> str:
+    """The passage's own heading: the article's title or the item's label."""
+    return passage.section.rsplit(" › ", 1)[-1]
 
-    Closing the old version while a search still reads it would fail that search. Waiting
-    swaps go first: new searches queue behind them, and a swap lasts well under a second.
-    """
 
-    def __init__(self) -> None:
-        self._cond = threading.Condition()
-        self._readers = 0
-        self._writing = False
-        self._waiting = 0
+#: Dense similarities (e5-small, cosine) between which a dense ranking goes from noise to
+#: fully trusted.
+DENSE_TRUST = (0.84, 0.90)
 
-    @contextmanager
-    def reading(self) -> Iterator[None]:
-        with self._cond:
-            while self._writing or self._waiting:
-                self._cond.wait()
-            self._readers += 1
-        try:
-            yield
-        finally:
-            with self._cond:
-                self._readers -= 1
-                if not self._readers:
-                    self._cond.notify_all()
 
-    @contextmanager
-    def writing(self) -> Iterator[None]:
-        with self._cond:
-            self._waiting += 1
-            try:
-                while self._writing or self._readers:
-                    self._cond.wait()
-            finally:
-                self._waiting -= 1
-            self._writing = True
-        try:
-            yield
-        finally:
-            with self._cond:
-                self._writing = False
-                self._cond.notify_all()
+def _trust(top: float) -> float:
+    low, high = DENSE_TRUST
+    return min(max((top - low) / (high - low), 0.0), 1.0)
+
+
+@lru_cache(maxsize=8192)
+def _heading_words(heading: str) -> tuple[str, ...]:
+    return tuple(
+        fold(t)
+        for t in syllables(re.sub(r"^(?:Điều [\w.]+\.|[IVX]+\.|\d+\.)\s*", "", heading))
+        if fold(t) not in STOPWORDS
+    )
+
+
+def title_match(query: Query, heading: str) -> float:
+    """How much of a heading the question repeats, in [0, 1]: the share of the heading's
+    content words (its "Điều 44.5.NĐ.1." number aside) that the question uses. Headings of
+    fewer than two content words ("Thứ nhất", "Mục tiêu") say too little to count."""
+    words = _heading_words(heading)
+    if len(set(words)) < 2:
+        return 0.0
+    return sum(w in query.asked for w in words) / len(words)
+
+
+def item_number(passage: Passage) -> int | None:
+    """The place of a list item ("3. …" or "Thứ ba, …" → 3)."""
+    label = item_label(passage.text.split("\n", 1)[0])
+    if label is None:
+        return None
+    if label.isdigit():
+        return int(label)
+    parts = fold(label).split()
+    return ORDINALS.get(parts[-1]) if parts and parts[0] == "thu" else None
+
+
+def article_number(passage: Passage) -> str | None:
+    """ "Điều 29 Nghị định số 63/2010/NĐ-CP" → "29"; "Điều 44.5.NĐ.17. …" → "17"."""
+    if passage.origin and (m := re.match(r"Điều (\d+[a-z]?)", passage.origin)):
+        return m.group(1)
+    m = re.search(r"Điều [\d.]+[A-ZĐ]+\.(\d+[a-z]?)\.", heading_of(passage))
+    return m.group(1) if m else None
 
 
 class Searcher:
@@ -115,6 +134,7 @@ class Searcher:
     def __init__(self, settings: Settings, encoder: Encoder) -> None:
         self.settings = settings
         self.encoder = encoder
+        self.vocabulary = encoder.vocabulary
         self.version = IndexVersion.open_current(settings)
         self.version.check_model(encoder.name, encoder.dimension)
         self._swap = ReadWriteLock()
@@ -125,6 +145,10 @@ class Searcher:
         self.accent_forms = self.version.store.accent_forms()
         self.total = max(self.version.manifest.passage_count, 1)
         self.lexical = Lexical(self.version.store, self.total)
+        self.idf = idf_of(self.total, self.lexical.doc_freq)
+        self.superseded = resolve_changes(
+            load_changes(self.settings.changes_path), self.version.store.passages_of_document
+        )
 
     def reload_if_changed(self) -> bool:
         """Switch to a newer published version; returns True when it did."""
@@ -157,72 +181,119 @@ class Searcher:
         with self._swap.reading():
             return (self.version.folder.name, *self.version.corpus())
 
-    def idf(self, folded_term: str) -> float:
-        df = self.lexical.doc_freq(folded_term)
-        return math.log(1 + (self.total - df + 0.5) / (df + 0.5))
-
-    def question_terms(self, question: str) -> QuestionTerms:
-        """The question's side of the coverage score, computed once per question."""
-        words_typed, pairs_typed = query_terms(question)
-        words = list(dict.fromkeys(fold(w) for w in words_typed))
-        return QuestionTerms(
-            weights={w: self.idf(w) for w in words},
-            pairs=list(dict.fromkeys(fold(p) for p in pairs_typed)),
-            unknown=[w for w in words if self.lexical.doc_freq(w) == 0],
-        )
-
-    @staticmethod
-    def coverage(terms: QuestionTerms, passage_text: str) -> float:
-        """How much of the question the passage contains, in [0, 1]: the IDF-weighted share
-        of its content syllables, averaged with the share of its syllable pairs. Pairs keep
-        "thủ đô nước Pháp" from matching a passage on "thủ tục" and "pháp luật"."""
-        if not terms.weights:
-            return 0.0
-        toks = _folded_syllables(passage_text)
-        present = set(toks)
-        total = sum(terms.weights.values()) or 1.0
-        single = sum(v for w, v in terms.weights.items() if w in present) / total
-        if not terms.pairs:
-            return single
-        pair_set = set(bigrams(toks))
-        double = sum(p in pair_set for p in terms.pairs) / len(terms.pairs)
-        return (single + double) / 2
+    def analyse(self, question: str) -> Query:
+        return analyse(question, self.vocabulary, self.accent_forms)
 
     def dense_text(self, question: str) -> str:
-        """The question as the dense model should read it: with its accents restored."""
-        if has_diacritics(question):
-            return question
-        return restore_accents(question, self.accent_forms)
+        """The question as the dense model reads it (accents restored, abbreviations spelled
+        out, English terms glossed)."""
+        return self.analyse(question).dense_text
 
     def search(
-        self, question: str, k: int | None = None, filters: SearchFilters | None = None
+        self,
+        question: str,
+        k: int | None = None,
+        filters: SearchFilters | None = None,
+        extra: int = 0,
     ) -> SearchResult:
+        """The ``k`` best passages (and ``extra`` more, for "more results"), with the evidence
+        for answering from the ``k``."""
         with self._swap.reading():
-            return self._search(question, k, filters)
+            return self._search(self.analyse(question), k, filters, extra)
 
-    def _search(self, question: str, k: int | None, filters: SearchFilters | None) -> SearchResult:
+    # -- ranking ------------------------------------------------------------------------------
+    def _structural_lists(
+        self, query: Query, ordered: list[int], passages: dict[int, Passage]
+    ) -> list[tuple[float, list[int]]]:
+        """Ranked lists from what the question says about where its answer sits."""
+        lists: list[tuple[float, list[int]]] = []
+        present = [pid for pid in ordered if pid in passages]
+        if query.kinds:  # "các giải pháp …": passages of that kind, in fused order
+            kind = [pid for pid in present if passages[pid].kind in query.kinds]
+            lists.append((self.settings.kind_weight, kind))
+        if query.article:  # "Điều 17": that article, whichever document cites it
+            named = [pid for pid in present if article_number(passages[pid]) == query.article]
+            lists.append((1.0, named))
+        if query.ordinal:  # "bài học thứ ba": the third item of a list of the kind asked
+            item = [
+                pid
+                for pid in present
+                if item_number(passages[pid]) == query.ordinal
+                and (not query.kinds or passages[pid].kind in query.kinds)
+            ]
+            lists.append((ORDINAL_WEIGHT, item))
+        if query.synonyms:  # when no passage says it the question's way, those that say
+            # it another way ("trùng lắp" for "chồng chéo") are what the words miss
+            folded = {pid: fold(passages[pid].text) for pid in present}
+            unsaid = {
+                phrase: others
+                for phrase, others in query.synonyms.items()
+                if not any(phrase in text for text in folded.values())
+            }
+            said = []
+            for pid in present:
+                n = sum(any(fold(o) in folded[pid] for o in others) for others in unsaid.values())
+                if n:
+                    said.append((n, pid))
+            said.sort(key=lambda x: -x[0])
+            lists.append((SYNONYM_WEIGHT, [pid for _, pid in said]))
+        if query.defines:  # "X là gì?": the passages that say "X là …"
+            lists.append((1.0, [pid for pid in present if query.defined_in(passages[pid].text)]))
+        # A heading that the question repeats ("Nguyên tắc thực hiện thủ tục hành chính",
+        # "Phạm vi điều chỉnh") names the article that answers it.
+        titled = [(title_match(query, heading_of(passages[pid])), pid) for pid in present]
+        titled = [(c, pid) for c, pid in titled if c >= TITLE_MATCH]
+        titled.sort(key=lambda x: -x[0])
+        lists.append((1.0, [pid for _, pid in titled]))
+        return lists
+
+    def _damping(self, query: Query, passage: Passage) -> float:
+        factor = 1.0
+        if passage.scope and not self._names(query, passage.scope):
+            factor *= SECTOR_DAMPING
+        if passage.boilerplate:
+            factor *= FURNITURE_DAMPING
+        return factor
+
+    def _names(self, query: Query, scope: str) -> bool:
+        """Whether the question names a sector ("Bộ Công Thương", "giao thông vận tải")."""
+        words = [w for w in fold(scope).replace("bo ", "", 1).replace("linh vuc ", "").split()]
+        text = fold(self.vocabulary.expand(query.restored))
+        return bool(words) and " ".join(words) in text
+
+    def _search(
+        self, query: Query, k: int | None, filters: SearchFilters | None, extra: int = 0
+    ) -> SearchResult:
         k = k or self.settings.top_k
         filters = filters or SearchFilters()
         n = self.settings.candidates * (4 if filters.active else 1)
-        lexical = self.lexical.search(question, n)
-        dense = self.version.dense_search(self.encoder.encode_query(self.dense_text(question)), n)
+        rrf_k = self.settings.rrf_k
+        vector = self.encoder.encode_query(query.dense_text)
+        lexical = self.lexical.search(query.lexical_text, n)
+        dense = self.version.dense_search(vector, n)
+        sentence = self.version.sentence_search(vector, n)
 
         rrf: dict[int, float] = {}
-        lex_rank = {pid: r for r, (pid, _) in enumerate(lexical, 1)}
-        dense_rank = {pid: r for r, (pid, _) in enumerate(dense, 1)}
-        dense_score = dict(dense)
-        for ranks in (lex_rank, dense_rank):
-            for pid, r in ranks.items():
-                rrf[pid] = rrf.get(pid, 0.0) + 1.0 / (self.settings.rrf_k + r)
+        ranks = [{pid: r for r, (pid, _) in enumerate(found, 1)} for found in (lexical, dense)]
+        sentence_rank = {pid: r for r, (pid, _) in enumerate(sentence, 1)}
+        # A dense ranking is trusted as far as its best match is close: when nothing is near
+        # the question, its order is mostly noise and the words decide.
+        dense_weight = _trust(dense[0][1] if dense else 0.0)
+        sentence_weight = _trust(sentence[0][1] if sentence else 0.0)
+        lists = ((1.0, ranks[0]), (dense_weight, ranks[1]), (sentence_weight, sentence_rank))
+        for weight, rank in lists:
+            for pid, r in rank.items():
+                rrf[pid] = rrf.get(pid, 0.0) + weight / (rrf_k + r)
         ordered = sorted(rrf, key=rrf.__getitem__, reverse=True)
         passages = self.version.store.passages(ordered)
-        wanted = question_kinds(question)
-        if wanted:
-            # A third ranked list: the candidates of the kind the question names, in fused order.
-            matching = [pid for pid in ordered if pid in passages and passages[pid].kind in wanted]
-            for r, pid in enumerate(matching, 1):
-                rrf[pid] += self.settings.kind_weight / (self.settings.rrf_k + r)
-            ordered = sorted(rrf, key=rrf.__getitem__, reverse=True)
+        for weight, ranked in self._structural_lists(query, ordered, passages):
+            for r, pid in enumerate(ranked, 1):
+                rrf[pid] += weight / (rrf_k + r)
+        for pid, p in passages.items():
+            rrf[pid] *= self._damping(query, p)
+        ordered = sorted(rrf, key=rrf.__getitem__, reverse=True)
+
+        dense_score, sentence_score = dict(dense), dict(sentence)
         hits: list[Hit] = []
         for pid in ordered:
             p = passages.get(pid)
@@ -238,26 +309,42 @@ class Searcher:
                     passage=p,
                     document=doc,
                     score=rrf[pid],
-                    lexical_rank=lex_rank.get(pid),
-                    dense_rank=dense_rank.get(pid),
+                    lexical_rank=ranks[0].get(pid),
+                    dense_rank=ranks[1].get(pid),
                     dense_score=dense_score.get(pid),
+                    sentence_score=sentence_score.get(pid),
                 )
             )
-            if len(hits) >= k:
+            if len(hits) >= k + extra:
                 break
-        return self._judge(question, hits, dense)
-
-    def _judge(
-        self, question: str, hits: list[Hit], dense: list[tuple[int, float]]
-    ) -> SearchResult:
-        """How well the evidence covers the question, in [0, 1]."""
-        dense_top = dense[0][1] if dense else 0.0
-        terms = self.question_terms(question)
-        best_cov = max(
-            (self.coverage(terms, f"{h.passage.section}\n{h.passage.text}") for h in hits[:3]),
-            default=0.0,
+        hits, further = hits[:k], hits[k:]
+        evidence = judge(
+            query,
+            hits,
+            self.idf,
+            list(self.documents.values()),
+            dense[0][1] if dense else 0.0,
+            max((h.sentence_score or 0.0 for h in hits[:3]), default=0.0),
         )
-        unknown = terms.unknown if hits else []
-        dense_part = min(max((dense_top - 0.78) / 0.12, 0.0), 1.0)
-        confidence = 0.5 * best_cov + 0.5 * dense_part
-        return SearchResult(hits, confidence, best_cov, dense_top, unknown)
+        store = self.version.store
+        doc_passages: dict[str, list[Passage]] = {}
+        # A passage that ends announcing a list ("… Cụ thể:") is answered with the list.
+        announces = any(h.passage.text.rstrip().endswith(":") for h in hits[:3])
+        if query.asks_list or query.ordinal or query.expected_count or announces:
+            for doc_id in dict.fromkeys(h.passage.doc_id for h in hits[:3]):
+                doc_passages[doc_id] = store.passages_of_document(doc_id)
+        sections: dict[tuple[str, str], list[Passage]] = {}
+        for h in hits:
+            key = (h.passage.doc_id, h.passage.section)
+            if key not in sections and heading_of(h.passage).startswith("Điều "):
+                sections[key] = store.passages_of_section(*key)
+        return SearchResult(
+            query=query,
+            hits=hits,
+            evidence=evidence,
+            query_vector=vector,
+            sentences=store.sentences_of(h.passage.id for h in [*hits, *further]),
+            document_passages=doc_passages,
+            section_passages=sections,
+            further=further,
+        )

@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 import threading
 
-from retrieval.answer.compose import abstain, build_answer
+from retrieval.answer.compose import abstain, compose, compose_more, refuse_missing
 from retrieval.config import Settings
 from retrieval.domain.models import (
     Answer,
@@ -19,9 +19,9 @@ from retrieval.domain.models import (
     QuestionProblem,
     SearchFilters,
 )
-from retrieval.domain.text import clean, syllables
+from retrieval.domain.text import STOPWORDS, clean, fold, syllables
 from retrieval.embedding.encoder import Encoder
-from retrieval.search.searcher import Searcher
+from retrieval.search.searcher import Searcher, SearchResult
 
 log = logging.getLogger(__name__)
 
@@ -49,22 +49,58 @@ class AnsweringService:
             return QuestionProblem(
                 code="too_long", length=len(text), limit=self.settings.max_question_chars
             )
-        if not syllables(text):
+        words = syllables(text)
+        if not words:
             return QuestionProblem(code="no_words")
+        if not any(
+            fold(w) not in STOPWORDS and (len(w) > 1 or w.isdigit()) for w in words
+        ):  # "b", "đ", "là gì?": nothing to look for
+            return QuestionProblem(code="no_content")
         return None
 
     def ask(
-        self, question: str, k: int | None = None, filters: SearchFilters | None = None
+        self,
+        question: str,
+        k: int | None = None,
+        filters: SearchFilters | None = None,
+        lookahead: int = 0,
     ) -> Answer:
+        """The answer from the ``k`` best passages; with ``lookahead``, that many more are
+        looked at to count what "more results" could show (``Answer.further``)."""
         problem = self.check(question)
         if problem:
             return abstain(question, reason="invalid", problem=problem)
-        result = self.searcher.search(clean(question), k=k, filters=filters)
+        result = self.searcher.search(clean(question), k=k, filters=filters, extra=lookahead)
+        if (refusal := self._refusal(question, result)) is not None:
+            return refusal
+        answer = compose(result.query, result, self.searcher.idf, self.searcher.superseded)
+        answer.question = question
+        return answer
+
+    def more(self, question: str, k: int, page: int, size: int) -> Answer:
+        """Page ``page`` (1, 2 …) of the passages still about ``question`` that its answer
+        (from ``k`` passages) did not cite, ``size`` a page."""
+        problem = self.check(question)
+        if problem:
+            return abstain(question, reason="invalid", problem=problem)
+        result = self.searcher.search(clean(question), k=k, extra=page * size + 1)
+        if (refusal := self._refusal(question, result)) is not None:
+            return refusal
+        answer = compose_more(
+            result.query, result, self.searcher.idf, page, size, self.searcher.superseded
+        )
+        answer.question = question
+        return answer
+
+    def _refusal(self, question: str, result: SearchResult) -> Answer | None:
         if not result.hits or result.confidence < self.settings.abstain_threshold:
             answer = abstain(question, reason="weak_evidence")
             answer.confidence = result.confidence
+            answer.english = result.query.english
             return answer
-        return build_answer(question, result.hits, result.confidence)
+        if result.evidence.missing:
+            return refuse_missing(question, result.query, result, result.evidence.missing)
+        return None
 
     def reload_if_changed(self) -> bool:
         """Switch to a newly published index version; True when it did. Questions in flight

@@ -11,6 +11,7 @@ from pydantic import BaseModel
 
 from retrieval.config import DEFAULT_MODEL, Settings
 from retrieval.domain.models import BuildReport
+from retrieval.domain.vocabulary import load_vocabulary
 from retrieval.index.builder import Progress
 from retrieval.index.docstore import all_documents
 from retrieval.index.versions import CHUNKER_VERSION, current_version_dir, read_manifest
@@ -25,13 +26,16 @@ class SetupReport(BaseModel):
 
 
 def index_is_stale(settings: Settings) -> bool:
-    """Whether the live index is missing, or was built from another model, chunker or corpus."""
+    """Whether the live index is missing, or was built from another model, abbreviation
+    table, chunker or corpus."""
     folder = current_version_dir(settings.index_root)
     if folder is None:
         return True
     manifest = read_manifest(folder)
+    vocabulary = load_vocabulary(settings.vocabulary_path).abbreviation_hash()
     return (
         manifest.model_name != settings.index_model_name()
+        or manifest.vocabulary != vocabulary
         or manifest.chunker != CHUNKER_VERSION
         or manifest.corpus_hash != corpus_hash(all_documents(settings))
     )

@@ -27,7 +27,8 @@ from retrieval.knowledge.loaders.text import TextStrategy
 
 DEFAULT_MAX_BYTES = 20 * 1024 * 1024
 _SKIPPED_DIRS = {"quiz"}
-_SKIPPED_FILES = {"readme.md"}
+#: The knowledge folder's own data files (``retrieval.domain.vocabulary``, ``.changes``).
+_SKIPPED_FILES = {"readme.md", "vocabulary.yaml", "changes.yaml"}
 #: Formats that Word saves as .docx: a hint rather than a plain "not supported".
 _SAVE_AS_DOCX = {".doc", ".rtf"}
 
@@ -87,8 +88,9 @@ def _load(path: Path, max_bytes: int, overrides: Mapping[str, Any] | None) -> Do
 
 
 def iter_files(paths: Iterable[Path | str]) -> Iterable[Path]:
-    """Files named, and files under folders (sorted; hidden files, README.md and quiz/
-    skipped). A missing path is yielded as is, for ``load_file`` to refuse."""
+    """Files named, and files under folders (sorted; hidden files, README.md, quiz/ and the
+    knowledge folder's data files skipped). A missing path is yielded as is, for
+    ``load_file`` to refuse."""
     seen: set[Path] = set()
     for p in map(Path, paths):
         if p.is_dir():

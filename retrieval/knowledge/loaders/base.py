@@ -65,6 +65,19 @@ _STRUCTURAL = re.compile(
 )
 
 
+def join_soft_wraps(markdown: str) -> str:
+    """Markdown's soft line breaks as spaces: in a paragraph, a single newline is not a new
+    paragraph (a line that opens an item, a heading or a table row still is)."""
+    out: list[str] = []
+    for raw in markdown.split("\n"):
+        line = raw.strip()
+        if line and out and out[-1] and not out[-1].startswith("#") and not _STRUCTURAL.match(line):
+            out[-1] = f"{out[-1]} {line}"
+        else:
+            out.append(line)
+    return "\n".join(out)
+
+
 def reflow(text: str) -> str:
     """Rejoin lines that a printer or a PDF wrapped: a line runs on when it is long, does
     not end a sentence and the next line does not open an item or a heading."""

@@ -10,7 +10,7 @@ from retrieval.domain.errors import LoaderError
 from retrieval.domain.models import Document
 from retrieval.knowledge.frontmatter import FrontMatterError, split_front_matter
 from retrieval.knowledge.loaders import limits
-from retrieval.knowledge.loaders.base import Extracted
+from retrieval.knowledge.loaders.base import Extracted, join_soft_wraps
 from retrieval.knowledge.loaders.encoding import decode_text
 
 _MD_IMAGE = re.compile(r"!\[[^\]]*\]\([^)]*\)")
@@ -31,7 +31,7 @@ class MarkdownStrategy:
         document = None
         if front is not None:
             try:  # a complete front matter is read exactly as ``load_knowledge_dir`` reads it
-                document = Document(**front, body=text.strip())
+                document = Document(**front, body=join_soft_wraps(text).strip())
             except (ValidationError, TypeError):
                 document = None  # incomplete: detection fills the gaps
         text = re.sub(r"<!--.*?-->", "", text, flags=re.DOTALL)

@@ -1,0 +1,364 @@
+"""Whether the passages found answer the question: how much of it they contain, how close
+they are in meaning, and which facts named by the question none of them holds.
+
+The decision to refuse follows the evidence, not word overlap alone:
+- a strong semantic match (of a passage, or of one of its sentences) rescues a question that
+  shares few words with the text (a paraphrase, an abbreviation, a question in English);
+- a question that names a specific fact (a document, a year, a province, a percentage, a
+  person) that no passage found contains is told that the knowledge base has no such fact,
+  whatever else matches.
+
+The constants are calibrated by ``scripts/calibrate_abstention.py`` on questions of our own
+(``tests/data``), answerable and near-domain, and on the shared questions.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Literal
+
+from retrieval.domain.models import DocumentMeta, Hit
+from retrieval.domain.text import (
+    bigrams,
+    fold,
+    has_diacritics,
+    split_clauses,
+    split_sentences,
+    syllables,
+    tone_key,
+)
+from retrieval.search.query import NamedDocument, Query
+
+#: Passage similarity (e5-small, cosine) below LOW says nothing; above HIGH it is as good as
+#: an exact match.
+DENSE_LOW, DENSE_HIGH = 0.80, 0.90
+#: A sentence this close to the question answers it, even with few words in common.
+SENTENCE_RESCUE = 0.885
+#: IDF weights are clipped, so that documents added later (which change every frequency)
+#: move a question's confidence little.
+IDF_RANGE = (1.0, 5.0)
+#: The two words of a question's pair count as together when the second follows within
+#: this many words: "nhận quà" is in "nhận tiền hoặc quà biếu".
+PAIR_WINDOW = 3
+
+What = Literal["document", "year", "place", "figure", "person", "procedure"]
+
+
+@dataclass
+class Missing:
+    """A fact the question names that no passage found contains."""
+
+    what: What
+    value: str
+
+
+@dataclass
+class Evidence:
+    confidence: float
+    coverage: float
+    dense: float
+    sentence: float
+    missing: list[Missing] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class _Tokens:
+    """A text's syllables, indexed folded and by spelling (tone placement aside)."""
+
+    folded: tuple[str, ...]
+    by_folded: dict[str, list[int]]
+    by_spelling: dict[str, list[int]]
+
+    def positions(self, word: str) -> list[int]:
+        """Where ``word`` occurs: by its spelling when it has accents ("quà" is not "qua"),
+        in any spelling when it has none (typed on a phone without tone marks)."""
+        if has_diacritics(word):
+            return self.by_spelling.get(tone_key(word), [])
+        return self.by_folded.get(word, [])
+
+
+@lru_cache(maxsize=8192)
+def _tokens(text: str) -> _Tokens:
+    toks = syllables(text)
+    folded = tuple(fold(t) for t in toks)
+    by_folded: dict[str, list[int]] = {}
+    by_spelling: dict[str, list[int]] = {}
+    for i, (tok, f) in enumerate(zip(toks, folded, strict=True)):
+        by_folded.setdefault(f, []).append(i)
+        by_spelling.setdefault(tone_key(tok), []).append(i)
+    return _Tokens(folded, by_folded, by_spelling)
+
+
+def word_in(word: str, text: str) -> bool:
+    """Whether a question's ``word`` occurs in ``text`` (see ``_Tokens.positions``)."""
+    return bool(_tokens(text).positions(word))
+
+
+def evidence_text(hit: Hit) -> str:
+    """What a hit says, with the document it belongs to: its title, number, issuer and
+    summary name what the passage itself may only call "Nghị định này", "tỉnh" or leave to
+    an earlier paragraph ("Thủ tướng nhấn mạnh …")."""
+    doc = hit.document
+    head = " ".join(x for x in (doc.title, doc.number or "", doc.issuer or "", doc.summary) if x)
+    return f"{head}\n{hit.passage.section}\n{hit.passage.text}"
+
+
+def coverage(
+    query: Query,
+    idf: Callable[[str], float],
+    text: str,
+    focus: dict[str, float] | None = None,
+) -> float:
+    """How much of the question ``text`` contains, in [0, 1]: the IDF-weighted share of its
+    content words, averaged with the share of its word pairs (near each other, in order). A
+    word counts as present when a synonym of the phrase it belongs to is there ("chồng chéo"
+    ↔ "trùng lắp"). Pairs keep
+    "thủ đô nước Pháp" from matching a passage on "thủ tục" and "pháp luật". ``focus``
+    multiplies a word's weight (see ``answer.excerpts.focus``)."""
+    if not query.words:
+        return 0.0
+    tokens = _tokens(query.expand(text))
+    present = set(tokens.folded)
+    pair_set = set(bigrams(list(tokens.folded)))
+    by_synonym: set[str] = set()
+    for phrase, others in query.synonyms.items():
+        for other in others:
+            other_toks = [fold(t) for t in syllables(other)]
+            if (
+                other_toks
+                and all(t in present for t in other_toks)
+                and (len(other_toks) == 1 or set(bigrams(other_toks)) <= pair_set)
+            ):
+                by_synonym |= {fold(t) for t in syllables(phrase)}
+                break
+    where = {w: tokens.positions(w) for w in query.words}
+    covered = {w for w in query.words if where[w] or fold(w) in by_synonym}
+    weights = {w: min(max(idf(w), IDF_RANGE[0]), IDF_RANGE[1]) for w in query.words}
+    if focus:
+        weights = {w: x * focus.get(w, 1.0) for w, x in weights.items()}
+    total = sum(weights.values()) or 1.0
+    single = sum(weights[w] for w in covered) / total
+    if not query.pairs:
+        return single
+
+    def pair_present(a: str, b: str) -> bool:
+        if {fold(a), fold(b)} <= by_synonym:
+            return True
+        after = set(where[b] if b in where else tokens.positions(b))
+        return any(
+            i + gap in after
+            for i in (where[a] if a in where else tokens.positions(a))
+            for gap in range(1, PAIR_WINDOW + 1)
+        )
+
+    # A pair weighs what its words weigh: "nhận quà" says more than "giải quyết".
+    pair_weight = [(weights.get(a, 1.0) + weights.get(b, 1.0)) / 2 for a, b in query.pairs]
+    double = sum(
+        x for (a, b), x in zip(query.pairs, pair_weight, strict=True) if pair_present(a, b)
+    ) / sum(pair_weight)
+    return (single + double) / 2
+
+
+def _ramp(x: float, low: float, high: float) -> float:
+    return min(max((x - low) / (high - low), 0.0), 1.0)
+
+
+def confidence(cover: float, dense: float, sentence: float) -> float:
+    """Words and meaning, half each; a very close sentence alone is enough."""
+    base = 0.5 * cover + 0.5 * _ramp(dense, DENSE_LOW, DENSE_HIGH)
+    rescue = 0.7 * _ramp(sentence, SENTENCE_RESCUE - 0.02, SENTENCE_RESCUE + 0.02)
+    return max(base, rescue)
+
+
+# -- facts the question names -----------------------------------------------------------------
+_PERCENT = re.compile(r"\d+(?:[.,]\d+)?\s*(?:%|phần trăm)")
+_MONEY = re.compile(r"\d[\d.,]*\s*(?:đồng|triệu|tỷ|nghìn|ngàn)\b", re.I)
+_SURNAMES = (
+    "Nguyễn|Trần|Lê|Phạm|Hoàng|Huỳnh|Phan|Vũ|Võ|Đặng|Bùi|Đỗ|Hồ|Ngô|Dương|Lý|Trương|Đinh|"
+    "Đoàn|Lưu|Mai|Tô|Hà|Chu|Lâm|Thái|Tạ|Cao|Vương|Triệu"
+)
+_PERSON = re.compile(rf"\b(?:{_SURNAMES})(?:\s[A-ZĐ][a-zà-ỹđ]+){{1,3}}\b")
+
+
+_FIGURE = re.compile(
+    r"\b\d+(?:[.,]\d+)?\s*(?:%|lần|ngày|tháng|năm|giờ|tuần|tỉnh|thủ tục|nội dung|lĩnh vực|"
+    r"đồng|triệu|tỷ|người|văn bản|cơ quan)\b|\b\d+/\d+\b|\b(?:một|hai|ba|bốn|năm|sáu|bảy|"
+    r"tám|chín|mười|06|05|07)\s+(?:lần|ngày|tháng|nội dung|lĩnh vực|bài học|quan điểm|"
+    r"giải pháp)\b",
+    re.IGNORECASE,
+)
+
+
+def figures_in(text: str) -> bool:
+    """Whether ``text`` states a figure: a count, a duration, a rank, a date."""
+    return _FIGURE.search(text) is not None
+
+
+def _canon(text: str) -> str:
+    """Letters and digits only, folded: "61/2018/NĐ-CP" and "61/2018/ND-CP" agree."""
+    return re.sub(r"[^0-9a-z]", "", fold(text))
+
+
+_KIND_CODES = {"nghi dinh": "nd", "nghi quyet": "nq", "quyet dinh": "qd", "thong tu": "tt"}
+
+
+def document_named(doc: NamedDocument, folded: str, canon: str) -> bool:
+    """Whether the document a question names appears in the evidence (``folded`` and its
+    ``canon`` form)."""
+    if doc.kind == "luat":
+        words = re.sub(r"[^\w ]", " ", folded)
+        return f"luat {doc.name}" in " ".join(words.split()) and doc.year in folded
+    if doc.code:
+        return _canon(f"{doc.number}{doc.year}{doc.code}") in canon
+    if doc.year:
+        return _canon(f"{doc.number}{doc.year}") in canon
+    spelled = (
+        _canon(f"{doc.kind}{doc.number}") in canon or _canon(f"{doc.kind}so{doc.number}") in canon
+    )
+    code = _KIND_CODES.get(doc.kind)
+    by_number = code is not None and re.search(
+        rf"(?<![\d]){re.escape(doc.number)}/\d{{4}}/{code}\b", folded
+    )
+    return spelled or bool(by_number)
+
+
+def names_any(documents: list[NamedDocument], hit: Hit) -> bool:
+    """Whether ``hit`` (its text or its document) is one of the ``documents`` a question
+    names."""
+    folded = fold(evidence_text(hit))
+    canon = _canon(folded)
+    return any(document_named(doc, folded, canon) for doc in documents)
+
+
+#: The passages that answer: those covering at least this share of the best coverage.
+ANSWERING = 0.8
+#: A figure answers "bao nhiêu / mấy" only in a sentence that covers this much of the question.
+FIGURE_SENTENCE = 0.35
+
+
+def _figure_answers(query: Query, hits: list[Hit], idf: Callable[[str], float]) -> bool:
+    """Whether a sentence of ``hits`` states a figure and is about what the question asks."""
+    for h in hits:
+        for sentence in split_sentences(h.passage.text):
+            if figures_in(sentence) and coverage(query, idf, sentence) >= FIGURE_SENTENCE:
+                return True
+    return False
+
+
+_DATES = re.compile(
+    r"\b(?:ngày\s+)?\d{1,2}\s+tháng\s+\d{1,2}(?:\s+năm\s+\d{4})?|\b\d{1,2}/\d{1,2}/\d{4}\b"
+    r"|\btháng\s+\d{1,2}(?:\s*/\s*|\s+năm\s+)\d{4}",
+    re.IGNORECASE,
+)
+
+
+def _figure_in_year(hits: list[Hit], year: str) -> bool:
+    """Whether a clause of ``hits`` names ``year`` on its own (not as the end of a period
+    "2016 – 2020", nor in a date) and states a figure beside it: "năm 2019 xếp thứ 55/63"."""
+    for h in hits:
+        for sentence in split_sentences(h.passage.text):
+            if year not in sentence:
+                continue
+            for a, b in split_clauses(sentence):
+                clause = _DATES.sub(" ", sentence[a:b])
+                for m in re.finditer(year, clause):
+                    before, after = clause[: m.start()], clause[m.end() :]
+                    if re.search(r"\d\s*[–-]\s*$", before) or re.match(r"\s*[–-]\s*\d", after):
+                        continue  # a period, not the year asked about
+                    if figures_in(before + " " + after):
+                        return True
+    return False
+
+
+_AT_PLACE = re.compile(r"\b(?:tại|ở)\s+[A-ZĐ]")
+
+
+def _names_a_place(query: Query, texts: list[str]) -> bool:
+    joined = "\n".join(texts)
+    return bool(query.vocabulary.places_in(joined)) or _AT_PLACE.search(joined) is not None
+
+
+def missing_facts(
+    query: Query,
+    hits: list[Hit],
+    documents: list[DocumentMeta],
+    idf: Callable[[str], float],
+) -> list[Missing]:
+    """The documents, years, places, figures and people the question names that the passages
+    that answer it do not contain (a document may also be in the knowledge base's list of
+    documents). A fact found only in a passage about something else does not count: "năm
+    2022" in a report of 2022 does not answer who led a ranking in 2022."""
+    if not hits:
+        return []
+    covers = [coverage(query, idf, evidence_text(h)) for h in hits[:3]]
+    answering = [h for h, c in zip(hits[:3], covers, strict=False) if c >= ANSWERING * max(covers)]
+    texts = [evidence_text(h) for h in answering]
+    folded = fold("\n".join(texts))
+    everywhere = fold("\n".join(evidence_text(h) for h in hits))
+    catalogue = fold(" ".join(f"{d.title} {d.number or ''}" for d in documents))
+    years_known = " ".join(str(h.document.issued.year) for h in answering if h.document.issued)
+    out: list[Missing] = []
+    canon, catalogue_canon = _canon(everywhere), _canon(catalogue)
+    for doc in query.documents:
+        if not document_named(doc, everywhere, canon) and not document_named(
+            doc, catalogue, catalogue_canon
+        ):
+            out.append(Missing("document", doc.text))
+    figure_asked = bool(query.wants & {"number", "duration", "percent", "money"})
+    for year in query.years:
+        if year not in folded and year not in years_known:
+            out.append(Missing("year", year))
+        elif (
+            figure_asked and year not in query.period_years and not _figure_in_year(answering, year)
+        ):
+            # "thứ mấy năm 2020?": a ranking of 2016–2019 does not answer it
+            out.append(Missing("year", year))
+    for place in query.places:
+        if fold(place) not in folded:
+            out.append(Missing("place", place))
+    if "place" in query.wants and not query.places and not _names_a_place(query, texts):
+        out.append(Missing("place", ""))  # "tỉnh nào …?" that no passage names a place for
+    if query.procedure and query.procedure not in " ".join(folded.split()):
+        out.append(Missing("procedure", query.procedure))
+    joined = "\n".join(texts)
+    if "percent" in query.wants and not _PERCENT.search(joined):
+        out.append(Missing("figure", "percent"))
+    elif "money" in query.wants and not _MONEY.search(joined):
+        out.append(Missing("figure", "money"))
+    elif query.wants & {"number", "duration"} and not _figure_answers(query, answering, idf):
+        # "bao nhiêu / mấy / bao lâu" that no sentence about the question's subject answers
+        out.append(Missing("figure", "number"))
+    if "person" in query.wants and not _PERSON.search(joined):
+        out.append(Missing("person", ""))
+    return out
+
+
+def judge(
+    query: Query,
+    hits: list[Hit],
+    idf: Callable[[str], float],
+    documents: list[DocumentMeta],
+    dense_top: float,
+    sentence_top: float,
+) -> Evidence:
+    """The evidence for answering ``query`` from its best ``hits``."""
+    cover = max((coverage(query, idf, evidence_text(h)) for h in hits[:3]), default=0.0)
+    return Evidence(
+        confidence=confidence(cover, dense_top, sentence_top) if hits else 0.0,
+        coverage=cover,
+        dense=dense_top,
+        sentence=sentence_top,
+        missing=missing_facts(query, hits[:5], documents, idf),
+    )
+
+
+def idf_of(total: int, doc_freq: Callable[[str], int]) -> Callable[[str], float]:
+    def idf(term: str) -> float:
+        df = doc_freq(term)
+        return math.log(1 + (total - df + 0.5) / (df + 0.5))
+
+    return idf
