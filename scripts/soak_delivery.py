@@ -195,7 +195,7 @@ class Faults:
         self.bot.start()
 
 
-def soak(count: int, kills: int, seed: int, rate: float) -> dict:
+def soak(count: int, kills: int, seed: int, rate: float, keep: Path | None = None) -> dict:
     rng = random.Random(seed)
     pool = questions()
     port = free_port()
@@ -241,6 +241,8 @@ def soak(count: int, kills: int, seed: int, rate: float) -> dict:
         states = inbox_states(db)
         exit_code = bot.stop()
         fake.stop()
+        if keep is not None:
+            keep_evidence(keep, home, fake, asked, answered)
         sent = [c.params["text"] for c in fake.calls_of("sendMessage")]
         return {
             "questions": count,
@@ -254,11 +256,36 @@ def soak(count: int, kills: int, seed: int, rate: float) -> dict:
             "apologies": sum(texts.ERROR in t for t in sent),
             "send_calls_failed": len(fake.calls_of("sendMessage", ok_only=False)) - len(sent),
             "updates_given_up": states["failed"],
+            "inbox": dict(states),
             "bot_starts": bot.starts,
             "bot_exit_code": exit_code,
             "seconds_sending": round(sending_done - started, 1),
             "seconds_to_settle": round(settled - sending_done, 1),
         }
+
+
+def keep_evidence(
+    folder: Path, home: Path, fake: FakeTelegram, asked: list[dict], answered: dict
+) -> None:
+    """What a failed soak needs looking into: the bot's database and logs, every call the bot
+    made (time, method, status, chat, message replied to) and the questions not answered once."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for path in home.iterdir():
+        if path.is_file():
+            shutil.copy2(path, folder / path.name)
+    with open(folder / "calls.jsonl", "w", encoding="utf-8") as out:
+        for c in list(fake.calls):
+            reply = (c.params.get("reply_parameters") or {}).get("message_id")
+            row = {"at": c.at, "method": c.method, "status": c.status, "reply_to": reply}
+            row["chat_id"] = c.params.get("chat_id")
+            out.write(json.dumps(row) + "\n")
+    odd = [
+        {"message_id": m["message_id"], "chat_id": m["chat"]["id"], "date": m["date"]}
+        | {"answers": answered[m["message_id"]]}
+        for m in asked
+        if answered[m["message_id"]] != 1
+    ]
+    (folder / "not_once.json").write_text(json.dumps(odd, indent=1), encoding="utf-8")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -268,8 +295,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--rate", type=float, default=8.0, help="câu hỏi mỗi giây (trung bình)")
     parser.add_argument("--json", action="store_true")
+    parser.add_argument("--keep", type=Path, help="thư mục giữ lại cơ sở dữ liệu, nhật ký của bot")
     args = parser.parse_args(argv)
-    result = soak(args.questions, args.kills, args.seed, args.rate)
+    result = soak(args.questions, args.kills, args.seed, args.rate, args.keep)
     if args.json:
         print(json.dumps(result, ensure_ascii=False))
     else:
