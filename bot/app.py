@@ -171,7 +171,14 @@ def build_application(
                 max_attempts=MAX_ATTEMPTS,
             )
         )
-        .rate_limiter(DeliveryLimiter(services.outbox, metrics, budget=settings.send_retry_seconds))
+        .rate_limiter(
+            DeliveryLimiter(
+                services.outbox,
+                metrics,
+                budget=settings.send_retry_seconds,
+                read_timeout=settings.send_timeout,
+            )
+        )
         .request(
             ObservedRequest(
                 observer,

@@ -64,6 +64,10 @@ REINDEX_REPAIRED = (
 
 # -- delivering answers (log lines, bot.delivery and bot.webhook) -------------------------------
 SEND_RETRY = "Gọi {method} không thành công (lần {attempt}: {error}); thử lại sau {seconds} giây."
+SEND_UNCERTAIN = (
+    "Gọi {method} (cập nhật {update}) không có trả lời ({error}): tin có thể đã đến hoặc "
+    "không; không gửi lại để tránh trùng, cập nhật được ghi là “uncertain”."
+)
 SEND_GAVE_UP = "Gọi {method} không thành công sau {attempts} lần thử ({error}); tạm dừng."
 ALREADY_SENT = (
     "Cập nhật {update}: tin nhắn thứ {number} đã được gửi ở lần xử lý trước, không gửi lại."

@@ -22,6 +22,9 @@ class Delivery:
     sends: int = 0
     #: A message could not be delivered, for a reason a later attempt can overcome.
     undelivered: bool = False
+    #: A message got no answer from Telegram in time: it may have arrived, or not. It is not
+    #: sent again (it would be twice if it did arrive); the update is marked "uncertain".
+    uncertain: bool = False
 
     def next_send(self) -> int:
         """The number of the message about to be sent (0 for the first)."""

@@ -11,9 +11,13 @@ getUpdates. Three things happen there, in this order:
 2. **Retries within a bounded time** (``budget`` seconds from the first attempt), by the
    verdicts of ``bot.delivery.policy``: a 429 waits the ``retry_after`` Telegram asked for
    (all calls wait with it, as ``AIORateLimiter`` does, but as many times as the budget
-   allows: issue 15 lost answers after 3), a 5xx or a network failure waits 0.5, 1, 2… s. A
-   send whose outcome is unknown is not repeated. When the budget runs out the update is
-   marked undelivered, and handled again later (``bot.delivery.processor``).
+   allows: issue 15 lost answers after 3), a 5xx or a network failure waits 0.5, 1, 2… s.
+   Telegram's answer to a send is waited for as long as the budget lasts (never less than
+   the configured read timeout), so that a 5xx or a 429 arriving late is seen, and retried,
+   instead of turning into an unknown outcome. A send whose outcome is still unknown (no
+   answer in time, a connection dropped while waiting) is not repeated, and the update is
+   marked uncertain. When the budget runs out the update is marked undelivered, and handled
+   again later (``bot.delivery.processor``).
 3. **Flood limits**, as ``AIORateLimiter`` applies them: 30 calls a second in all, 20 a
    minute per group.
 """
@@ -61,12 +65,15 @@ class DeliveryLimiter(BaseRateLimiter[int]):
         metrics: Metrics,
         *,
         budget: float,
+        read_timeout: float = 0.0,
         overall_per_second: float = 30,
         group_per_minute: float = 20,
     ) -> None:
         self.outbox = outbox
         self.metrics = metrics
         self.budget = budget
+        #: The HTTP client's read timeout: a send waits at least that long for its answer.
+        self.read_timeout = read_timeout
         self._overall = AsyncLimiter(overall_per_second, 1)
         self._group_per_minute = group_per_minute
         self._groups: dict[int | str, AsyncLimiter] = {}
@@ -120,9 +127,13 @@ class DeliveryLimiter(BaseRateLimiter[int]):
             attempt += 1
             while (pause := self._resume_at - loop.time()) > 0:
                 await asyncio.sleep(pause)
+            kwargs = call.kwargs
+            if endpoint in SENDS:
+                wait_for = max(self.read_timeout, deadline - loop.time())
+                kwargs = {**kwargs, "read_timeout": wait_for}
             try:
                 async with self._limits(call.data):
-                    return await call.callback(*call.args, **call.kwargs)
+                    return await call.callback(*call.args, **kwargs)
             except BadRequest as exc:
                 if _too_late_to_answer(exc, endpoint, delivery):
                     return True  # the button was pressed long ago: nothing left to acknowledge
@@ -130,7 +141,15 @@ class DeliveryLimiter(BaseRateLimiter[int]):
             except TelegramError as exc:
                 if endpoint in NOT_HERE:
                     raise
-                if verdict(exc, endpoint) is not Verdict.RETRY:  # refused, or maybe carried out
+                judged = verdict(exc, endpoint)
+                if judged is Verdict.UNCERTAIN and delivery is not None and endpoint in SENDS:
+                    delivery.uncertain = True
+                    log.warning(
+                        texts.SEND_UNCERTAIN.format(
+                            method=endpoint, update=delivery.update_id, error=exc
+                        )
+                    )
+                if judged is not Verdict.RETRY:  # refused, or maybe carried out
                     raise
                 reason = None  # a 429 is counted as "rate_limit" by the HTTP client already
                 if isinstance(exc, RetryAfter):

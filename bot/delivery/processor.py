@@ -7,9 +7,11 @@ runs them at once, up to ``max_concurrent_updates`` together, and around them:
 - claims the update in the inbox: one that is not waiting (done already, or being handled by
   an earlier copy) is not handled again;
 - sets the delivery context the rate limiter reads (``bot.delivery.context``);
-- afterwards marks it done, or, when a message could not be delivered, puts it back to be
-  handled again in ``retry_in`` seconds (up to ``max_attempts`` times); a bot stopping while
-  it handles an update puts it back too, for the next start.
+- afterwards marks it done ("uncertain" when a message may not have arrived: Telegram did not
+  answer its send in time, and it is not sent again), or, when a message could not be
+  delivered, puts it back to be handled again in ``retry_in`` seconds (up to
+  ``max_attempts`` times); a bot stopping while it handles an update puts it back too, for
+  the next start.
 """
 
 from __future__ import annotations
@@ -70,7 +72,8 @@ class OnceProcessor(BaseUpdateProcessor):
 
     async def _settle(self, delivery: Delivery) -> None:
         if not delivery.undelivered:
-            await self._store(self.inbox.finish, delivery.update_id)
+            state = "uncertain" if delivery.uncertain else "done"
+            await self._store(self.inbox.finish, delivery.update_id, state)
         elif delivery.attempt >= self.max_attempts:
             log.error(
                 texts.DELIVERY_ABANDONED.format(

@@ -28,7 +28,9 @@ from pydantic import BaseModel
 
 from bot.storage.sqlite import Database
 
-State = Literal["received", "handling", "done", "failed"]
+#: "uncertain": handled, but a message sent for it got no answer from Telegram in time (it may
+#: not have arrived); not handled again, so that it is not answered twice.
+State = Literal["received", "handling", "done", "uncertain", "failed"]
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS inbox (
@@ -147,7 +149,7 @@ class Inbox:
         """The ids from ``first`` to ``last`` handled to the end (or given up)."""
         rows = self.db.query(
             "SELECT update_id FROM inbox WHERE update_id BETWEEN ? AND ? "
-            "AND state IN ('done', 'failed')",
+            "AND state IN ('done', 'uncertain', 'failed')",
             [first, last],
         )
         return {r["update_id"] for r in rows}
@@ -157,6 +159,7 @@ class Inbox:
         for at most 24 hours)."""
         with self.db.transaction() as t:
             return t.execute(
-                "DELETE FROM inbox WHERE state IN ('done', 'failed') AND finished_at < ?",
+                "DELETE FROM inbox WHERE state IN ('done', 'uncertain', 'failed') "
+                "AND finished_at < ?",
                 [self.clock() - keep_seconds],
             ).rowcount
