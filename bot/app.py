@@ -1,14 +1,18 @@
 """Builds the Telegram ``Application``: one builder chain and the table of handlers.
-``bot.runner`` runs it (``cchc run``)."""
+``bot.runner`` runs it (``cchc run``).
+
+The builder is given the parts that deliver every answer once (``bot.delivery``): the update
+queue that records updates, the update processor that claims them, and the rate limiter that
+retries and remembers what was sent."""
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable
 
 from telegram import BotCommand, BotCommandScopeAllPrivateChats, BotCommandScopeDefault, Update
 from telegram.error import TelegramError
 from telegram.ext import (
-    AIORateLimiter,
     Application,
     CallbackQueryHandler,
     CommandHandler,
@@ -23,9 +27,11 @@ from bot import logs, redact, texts
 from bot.admin import commands as admin
 from bot.admin import ingest
 from bot.context import BotData, BotServices, CustomContext
-from bot.gate import access_gate, note_update, on_error
-from bot.health import Health, StateCollector
-from bot.metrics import Metrics
+from bot.delivery.limiter import DeliveryLimiter
+from bot.delivery.processor import OnceProcessor
+from bot.delivery.queue import RecordingQueue
+from bot.gate import access_gate, ignore_edits, note_update, on_error
+from bot.health import StateCollector
 from bot.questions import answer, buttons, intro
 from bot.quiz import group
 from bot.quiz import handlers as quiz
@@ -54,27 +60,46 @@ NOT_TEXT = (
     | filters.POLL
     | filters.Dice.ALL
 )
+#: Updates handled at once (python-telegram-bot's default for ``concurrent_updates(True)``).
+CONCURRENT_UPDATES = 256
+#: An update whose answer could not be delivered is handled again (every
+#: ``CCHC_REDELIVER_SECONDS``) up to this many times in all.
+MAX_ATTEMPTS = 10
+
+
+def command(name: str, callback: Callable[..., Awaitable[object]]) -> CommandHandler:
+    """A command in a new message only: an edited ``/hoi`` is not answered again (issue 15;
+    ``CommandHandler`` takes edited messages too by default)."""
+    return CommandHandler(name, callback, filters=filters.UpdateType.MESSAGE)
+
+
+#: The commands, with what answers each.
+COMMAND_HANDLERS = [
+    ("start", intro.on_start),
+    ("myid", intro.on_myid),
+    ("help", intro.on_help),
+    ("vanban", intro.on_vanban),
+    ("hoi", answer.on_hoi),
+    ("thongke", admin.on_stats),
+    ("reload", admin.on_reload),
+    ("reindex", admin.on_reindex),
+    ("xoa", ingest.on_remove),
+    ("quiz", quiz.on_quiz),
+    ("dungquiz", quiz.on_stop),
+    ("ketqua", quiz.on_results),
+    ("diem", quiz.on_history),
+]
 
 
 def add_handlers(app: Application) -> None:
     """Every handler, in the order they are tried; the catch-alls come last."""
     new_messages = filters.UpdateType.MESSAGE
     private = filters.ChatType.PRIVATE
-    app.add_handler(TypeHandler(Update, note_update), group=-2)
+    app.add_handler(TypeHandler(Update, note_update), group=-3)
+    app.add_handler(TypeHandler(Update, ignore_edits), group=-2)
     app.add_handler(TypeHandler(Update, access_gate), group=-1)
-    app.add_handler(CommandHandler("start", intro.on_start))
-    app.add_handler(CommandHandler("myid", intro.on_myid))
-    app.add_handler(CommandHandler("help", intro.on_help))
-    app.add_handler(CommandHandler("vanban", intro.on_vanban))
-    app.add_handler(CommandHandler("hoi", answer.on_hoi))
-    app.add_handler(CommandHandler("thongke", admin.on_stats))
-    app.add_handler(CommandHandler("reload", admin.on_reload))
-    app.add_handler(CommandHandler("reindex", admin.on_reindex))
-    app.add_handler(CommandHandler("xoa", ingest.on_remove))
-    app.add_handler(CommandHandler("quiz", quiz.on_quiz))
-    app.add_handler(CommandHandler("dungquiz", quiz.on_stop))
-    app.add_handler(CommandHandler("ketqua", quiz.on_results))
-    app.add_handler(CommandHandler("diem", quiz.on_history))
+    for name, callback in COMMAND_HANDLERS:
+        app.add_handler(command(name, callback))
     app.add_handler(MessageHandler(filters.StatusUpdate.MIGRATE, quiz.on_migrate))
     app.add_handler(PollAnswerHandler(quiz.on_poll_answer))
     app.add_handler(MessageHandler(new_messages & filters.TEXT & ~filters.COMMAND, answer.on_text))
@@ -124,8 +149,9 @@ async def _post_shutdown(app: Application) -> None:
 def build_application(
     settings: BotSettings, answering: AnsweringService, *, services: BotServices | None = None
 ) -> Application:
-    """One ``Application.builder()`` chain: token, API root, rate limiter, concurrency, and the
-    typed context. Its ``JobQueue`` runs the group quiz sessions."""
+    """One ``Application.builder()`` chain: token, API root, the delivery parts, timeouts, and
+    the typed context. Its ``JobQueue`` runs the group quiz sessions and looks at the inbox.
+    In webhook mode there is no ``Updater``: ``bot.webhook`` receives the updates."""
     token = settings.token
     if not token:
         raise ValueError("TELEGRAM_BOT_TOKEN is not set")
@@ -134,35 +160,51 @@ def build_application(
     )
     logs.install()
     root = settings.telegram_api_base_url
-    metrics, health = Metrics(), Health()
+    services = services or BotServices.create(settings, answering)
+    metrics, health = services.metrics, services.health
     observer = CallObserver(metrics, health)
-    app = (
+    builder = (
         Application.builder()
         .token(token)
         .base_url(f"{root}/bot")
         .base_file_url(f"{root}/file/bot")
         .context_types(ContextTypes(context=CustomContext, bot_data=BotData))
-        .rate_limiter(AIORateLimiter(max_retries=3))
-        .concurrent_updates(True)
+        .update_queue(RecordingQueue(services.inbox, metrics))
+        .concurrent_updates(
+            OnceProcessor(
+                services.inbox,
+                CONCURRENT_UPDATES,
+                retry_in=settings.redeliver_seconds,
+                max_attempts=MAX_ATTEMPTS,
+            )
+        )
+        .rate_limiter(
+            DeliveryLimiter(
+                services.outbox,
+                metrics,
+                budget=settings.send_retry_seconds,
+                read_timeout=settings.send_timeout,
+            )
+        )
         .request(
             ObservedRequest(
                 observer,
-                connection_pool_size=256,
+                connection_pool_size=CONCURRENT_UPDATES,
                 connect_timeout=10,
-                read_timeout=20,
-                write_timeout=20,
+                read_timeout=settings.send_timeout,
+                write_timeout=settings.send_timeout,
                 pool_timeout=10,
             )
         )
         .get_updates_request(ObservedRequest(observer, connection_pool_size=1))
         .post_init(_post_init)
         .post_shutdown(_post_shutdown)
-        .build()
     )
+    if settings.webhook_url:
+        builder = builder.updater(None)
+    app = builder.build()
     if app.job_queue is None:  # APScheduler missing: python-telegram-bot[job-queue]
         raise RuntimeError("python-telegram-bot[job-queue] is not installed")
-    services = services or BotServices.create(settings, answering)
-    services.metrics, services.health = metrics, health  # the ones the HTTP client reports to
     metrics.register(StateCollector(health, services.answering))
     app.bot_data.services = services
     add_handlers(app)

@@ -17,7 +17,7 @@ from collections import defaultdict
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from typing import Any, Protocol, TypeVar
 
 from telegram.ext import CallbackContext, ExtBot
 
@@ -27,6 +27,8 @@ from bot.health import Health, HealthServer
 from bot.metrics import Metrics
 from bot.quiz.inflight import PollsInFlight
 from bot.settings import BotSettings
+from bot.storage.inbox import Inbox
+from bot.storage.outbox import Outbox
 from bot.storage.pending import PendingActions
 from bot.storage.question_log import QuestionLog
 from bot.storage.quiz_sets import QuizSets
@@ -41,6 +43,12 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 
+class Server(Protocol):
+    """A server the bot runs beside Telegram's client (the webhook's)."""
+
+    async def stop(self) -> None: ...
+
+
 @dataclass
 class BotServices:
     """The bot's parts, made once at start-up."""
@@ -53,6 +61,9 @@ class BotServices:
     #: Trainers' own question sets (files sent to the bot).
     quiz_sets: QuizSets
     pending: PendingActions
+    #: Updates received and not yet handled, and messages sent for them (``bot.delivery``).
+    inbox: Inbox
+    outbox: Outbox
     #: The question bank over the documents served, built once per index version.
     quiz_bank: QuizService
     access: Access
@@ -80,6 +91,8 @@ class BotServices:
     health: Health = field(default_factory=Health, repr=False)
     #: The ``/healthz`` and ``/metrics`` server while the bot runs (CCHC_HEALTH_PORT set).
     http: HealthServer | None = field(default=None, repr=False)
+    #: The webhook's server while the bot runs in webhook mode (``bot.webhook``).
+    webhook: Server | None = field(default=None, repr=False)
 
     @classmethod
     def create(cls, settings: BotSettings, answering: AnsweringService) -> BotServices:
@@ -92,6 +105,8 @@ class BotServices:
             quiz_state=QuizState(database),
             quiz_sets=QuizSets(database),
             pending=PendingActions(database),
+            inbox=Inbox(database),
+            outbox=Outbox(database),
             quiz_bank=QuizService(
                 settings, answering.index_version, answering.corpus, encoder=answering.encoder
             ),

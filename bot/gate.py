@@ -1,4 +1,5 @@
-"""Around every handler: the update noted and the access gate before, the error handler after."""
+"""Around every handler: the update noted, edits set aside and the access gate before, the
+error handler after."""
 
 from __future__ import annotations
 
@@ -6,12 +7,13 @@ import logging
 
 from telegram import Update
 from telegram.constants import ChatType
-from telegram.error import NetworkError, TelegramError
+from telegram.error import RetryAfter, TelegramError
 from telegram.ext import ApplicationHandlerStop
 
 from bot import logs, texts
 from bot.addressing import command_name, is_for_bot, reply_to
 from bot.context import CustomContext
+from bot.request import is_network_failure
 from bot.send import send_html
 
 log = logging.getLogger(__name__)
@@ -28,6 +30,13 @@ async def note_update(update: object, context: CustomContext) -> None:
     logs.request_id.set(str(update.update_id))
     context.services.health.update_received()
     context.metrics.updates.inc()
+
+
+async def ignore_edits(update: object, context: CustomContext) -> None:
+    """An edited message was answered when it was sent: editing it asks nothing new (issue 15:
+    an edited ``/hoi`` was answered a second time)."""
+    if isinstance(update, Update) and (update.edited_message or update.edited_channel_post):
+        raise ApplicationHandlerStop
 
 
 def refusal_text(user_id: int | None, chat_id: int | None, chat_type: str | None) -> str:
@@ -70,10 +79,16 @@ async def access_gate(update: object, context: CustomContext) -> None:
 
 
 async def on_error(update: object, context: CustomContext) -> None:
-    """Log the failure; tell the user, in Vietnamese, to try again. No traceback in chat."""
+    """Log the failure; tell the user, in Vietnamese, to try again. No traceback in chat.
+
+    Not when Telegram could not be reached, or did not answer in time, after the retries of
+    ``bot.delivery``: the answer is then either handled again later (it surely did not
+    arrive) or may have arrived (a timeout after sending), and an apology would be a second
+    message (issue 15), or fail the same way."""
     error = context.error
-    if isinstance(error, NetworkError) and not isinstance(update, Update):
-        log.warning("Lỗi mạng khi liên lạc với Telegram (sẽ thử lại): %s", error)
+    if isinstance(error, RetryAfter) or is_network_failure(error):
+        context.metrics.failed(error)
+        log.warning(texts.TELEGRAM_UNREACHABLE.format(error=error))
         return
     log.error("Lỗi khi xử lý cập nhật", exc_info=error)
     context.metrics.failed(error)

@@ -12,13 +12,15 @@ call the small methods below; the names and labels are the interface a dashboard
                                     with the question (``question_too_long``…), ``throttled``,
                                     and users refused by the allowlists (``access``)
 ``cchc_answer_seconds``             histogram: from the question to the answer being sent
+``cchc_updates_replayed_total``     updates Telegram sent again, recognised and dropped
 ``cchc_errors_total``               handler failures, by exception ``error``
 ``cchc_telegram_requests_total``    successful Bot API calls, by ``method``
 ``cchc_telegram_errors_total``      failed Bot API calls, by ``method`` and ``error`` (network,
                                     timeout, retry_after, bad_request, forbidden, …)
 ``cchc_telegram_retries_total``     calls tried again, by ``reason``: ``startup`` (connecting),
                                     ``polling`` (getUpdates after a failure), ``rate_limit``
-                                    (a 429 the rate limiter waits out)
+                                    (a 429 waited out), ``server_error`` (a 5xx), ``network``
+                                    (no connection), by ``bot.delivery.limiter``
 ``cchc_reindex_runs_total``         reindex runs started from Telegram, by ``outcome``
                                     (published, unchanged, failed)
 ``cchc_quiz_sessions_total``        quiz runs started, by ``kind`` (practice, group)
@@ -81,6 +83,9 @@ class Metrics:
         ProcessCollector(registry=r)
         PlatformCollector(registry=r)
         self.updates = Counter("cchc_updates", "Updates received from Telegram", registry=r)
+        self.replayed = Counter(
+            "cchc_updates_replayed", "Updates received again (not handled again)", registry=r
+        )
         self.questions = Counter("cchc_questions", "Questions received", ["chat_type"], registry=r)
         self.refusals = Counter(
             "cchc_refusals", "Questions not answered with citations", ["reason"], registry=r

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import bisect
 import html
+import itertools
 import re
 from collections.abc import Iterable
 
@@ -16,8 +18,10 @@ from retrieval.domain.models import (
     Passage,
     Snippet,
 )
+from retrieval.domain.text import utf16_len
 
-#: Telegram's limit for one message's text.
+#: Telegram's limit for one message's text, in UTF-16 code units as Telegram counts them
+#: (an emoji is often two).
 MAX_MESSAGE = 4096
 MAX_QUESTION_SHOWN = 300
 
@@ -218,35 +222,40 @@ def _closing(opening: tuple[str, ...]) -> str:
 
 
 def split_html(text: str, limit: int = MAX_MESSAGE) -> list[str]:
-    """Split HTML into messages of at most ``limit`` characters.
+    """Split HTML into messages of at most ``limit`` UTF-16 code units, tags included (more
+    than Telegram counts, which is the text once parsed: a safe side).
 
     Cuts at a blank line when it can, else at a line break, else at a space, never inside a
-    tag or an entity. Tags open at a cut are closed at the end of one part and reopened at
-    the start of the next, so every part is valid on its own.
+    tag or an entity. Tags open at a cut are closed at the end of one part
+    and reopened at the start of the next, so every part is valid on its own.
     """
     text = text.strip()
-    if len(text) <= limit:
+    if utf16_len(text) <= limit:
         return [text] if text else []
     safe, open_at = _scan(text)
     n = len(text)
+    #: units[i]: UTF-16 code units in text[:i]
+    units = [0, *itertools.accumulate(2 if ord(ch) > 0xFFFF else 1 for ch in text)]
     parts: list[str] = []
     pos = 0
     while pos < n:
         prefix = "".join(open_at[pos])
-        if len(prefix) + (n - pos) <= limit:
+        room = limit - utf16_len(prefix)
+        if units[n] - units[pos] <= room:
             parts.append(prefix + text[pos:])
             break
-        end = min(n, pos + limit - len(prefix))
+        # the furthest position whose text from ``pos`` fits in ``room``
+        end = max(pos + 1, bisect.bisect_right(units, units[pos] + room) - 1)
 
-        def fits(c: int, prefix: str = prefix, pos: int = pos) -> bool:
-            return safe[c] and len(prefix) + (c - pos) + len(_closing(open_at[c])) <= limit
+        def fits(c: int, pos: int = pos, room: int = room) -> bool:
+            return safe[c] and units[c] - units[pos] + utf16_len(_closing(open_at[c])) <= room
 
         cut = None
         for sep in ("\n\n", "\n", " "):
             c = text.rfind(sep, pos + 1, end + 1)
             while c > pos and not fits(c):
                 c = text.rfind(sep, pos + 1, c)
-            if c > pos and c - pos > (limit - len(prefix)) // 4:
+            if c > pos and units[c] - units[pos] > room // 4:
                 cut = c
                 break
         if cut is None:

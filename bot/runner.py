@@ -5,7 +5,11 @@
   4 s… up to ``RETRY_MAX`` seconds between attempts, for as long as it takes, with one line
   in the log per attempt and no traceback. A token Telegram refuses stops it at once.
 - **"Bot đang chạy" is logged once updates flow**: after the first getUpdates answered (long
-  polling), or once the webhook is set.
+  polling), or once the webhook is set (``bot.webhook`` receives it; setting it is retried
+  like connecting).
+- **Nothing received is lost**: what a killed bot had received and not answered is handled
+  once it is connected again (``bot.delivery.redeliver``), and a reindex it was running is
+  finished or cleaned up before it starts (``AdminService.repair``).
 - ``/healthz`` and ``/metrics`` (``bot.health``) are served from the start, so that a
   supervisor sees "starting" while the bot waits for Telegram.
 - SIGTERM and Ctrl-C stop it at any point, also while it waits to connect.
@@ -18,12 +22,11 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import datetime as dt
 import logging
 import secrets
 import signal
 import sys
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Any
 from urllib.parse import urlparse
 
@@ -35,13 +38,18 @@ from telegram.ext import Application
 from bot import logs, redact, texts
 from bot.app import build_application
 from bot.context import BotServices
+from bot.delivery import redeliver
+from bot.delivery.policy import retry_after_seconds
+from bot.delivery.queue import RecordingQueue
 from bot.health import HealthPortError, HealthServer
 from bot.request import is_network_failure
 from bot.settings import BotSettings
 from bot.storage.sqlite import DatabaseError
+from bot.webhook import WebhookServer
 from retrieval.config import describe_settings_error
 from retrieval.domain import messages
 from retrieval.domain.errors import CoreError
+from retrieval.service.admin import AdminService
 from retrieval.service.answering import AnsweringService
 
 log = logging.getLogger(__name__)
@@ -60,23 +68,21 @@ def polling_options() -> dict[str, Any]:
     return {"allowed_updates": Update.ALL_TYPES, "poll_interval": 0.0, "timeout": 10}
 
 
-def webhook_options(settings: BotSettings) -> dict[str, Any]:
-    """Arguments for ``start_webhook``; the secret is checked on every request."""
-    url = settings.webhook_url or ""
+def webhook_server(app: Application, settings: BotSettings) -> WebhookServer:
+    """The webhook's own server; the secret (the one set, or a random one) is checked on
+    every request."""
     secret = (
         settings.webhook_secret.get_secret_value()
         if settings.webhook_secret
         else secrets.token_urlsafe(32)
     )
     redact.install(secret)
-    return {
-        "listen": settings.webhook_listen,
-        "port": settings.webhook_port,
-        "url_path": urlparse(url).path.lstrip("/"),
-        "webhook_url": url,
-        "secret_token": secret,
-        "allowed_updates": Update.ALL_TYPES,
-    }
+    queue = app.update_queue
+    assert isinstance(queue, RecordingQueue)
+    path = urlparse(settings.webhook_url or "").path
+    return WebhookServer(
+        settings.webhook_listen, settings.webhook_port, path, secret, app.bot, queue
+    )
 
 
 def _reason(error: TelegramError) -> str:
@@ -86,29 +92,33 @@ def _reason(error: TelegramError) -> str:
     return texts.CONNECT_NETWORK.format(error=error.message)
 
 
-def _retry_after(error: RetryAfter) -> float:
-    """The seconds Telegram asked to wait (an int or a timedelta, by the library's version)."""
-    value = error.retry_after
-    seconds = value.total_seconds() if isinstance(value, dt.timedelta) else float(value)
-    return max(seconds, 1.0)
-
-
 async def connect(app: Application, services: BotServices) -> None:
     """``app.initialize()`` (getMe) until it succeeds, however long that takes.
 
     Raises ``InvalidToken`` at once, and any other refusal Telegram answers with."""
+    await keep_trying(app.initialize, services)
+
+
+async def keep_trying(action: Callable[[], Awaitable[object]], services: BotServices) -> None:
+    """``action`` until it succeeds, waiting 1, 2, 4 … 30 s (or what Telegram asks) between
+    attempts, one line in the log each time. Raises ``InvalidToken`` at once, and any other
+    refusal Telegram answers with."""
     root = services.settings.telegram_api_base_url
     attempt = 0
     while True:
         attempt += 1
         try:
-            await app.initialize()
+            await action()
         except InvalidToken:
             raise
         except TelegramError as exc:
             if not (isinstance(exc, RetryAfter) or is_network_failure(exc)):
                 raise
-            delay = _retry_after(exc) if isinstance(exc, RetryAfter) else retry_delay(attempt)
+            delay = (
+                max(retry_after_seconds(exc), 1.0)
+                if isinstance(exc, RetryAfter)
+                else retry_delay(attempt)
+            )
             services.metrics.retried("startup")
             log.warning(
                 texts.CONNECT_FAILED.format(
@@ -150,13 +160,25 @@ async def start(app: Application, settings: BotSettings) -> None:
     if app.post_init:
         await app.post_init(app)
     if settings.webhook_url:
-        await app.updater.start_webhook(**webhook_options(settings), bootstrap_retries=-1)
+        server = webhook_server(app, settings)
+        await server.start()
+        services.webhook = server
+
+        async def set_webhook() -> None:
+            await app.bot.set_webhook(
+                settings.webhook_url or "",
+                secret_token=server.secret,
+                allowed_updates=Update.ALL_TYPES,
+            )
+
+        await keep_trying(set_webhook, services)
         health.receiving()
     else:
         await app.updater.start_polling(
             **polling_options(), bootstrap_retries=-1, error_callback=_on_polling_error(services)
         )
     await app.start()
+    await redeliver.on_start(app)
 
 
 async def stop(app: Application) -> None:
@@ -164,6 +186,9 @@ async def stop(app: Application) -> None:
     interrupted start)."""
     services: BotServices = app.bot_data.services
     services.health.stopping = True
+    if services.webhook is not None:
+        await services.webhook.stop()
+        services.webhook = None
     if app.updater and app.updater.running:
         await app.updater.stop()
     if app.running:
@@ -224,9 +249,18 @@ def run_bot() -> int:
     # Its INFO lines come with a progress bar per question: not for a service's log.
     logging.getLogger("sentence_transformers").setLevel(logging.WARNING)
     try:
+        repaired = AdminService(settings).repair()
         answering = AnsweringService(settings)
     except CoreError as exc:
         return _fail(messages.describe(exc))
+    if repaired is not None and repaired.anything:
+        log.info(
+            texts.REINDEX_REPAIRED.format(
+                completed=int(repaired.completed),
+                removed=len(repaired.removed),
+                interrupted=repaired.interrupted,
+            )
+        )
     try:
         app = build_application(settings, answering)
     except (OSError, DatabaseError) as exc:

@@ -91,6 +91,26 @@ class BotSettings(Settings):
     upload_max_mb: int = Field(
         20, ge=1, le=20, description="Cỡ tối đa (MB) của tệp quản trị viên gửi để thêm văn bản"
     )
+    send_timeout: float = Field(
+        20.0,
+        ge=1.0,
+        le=300.0,
+        description="Số giây chờ Telegram trả lời mỗi lệnh gửi; quá hạn thì không gửi lại "
+        "(tin có thể đã đến người dùng)",
+    )
+    send_retry_seconds: float = Field(
+        60.0,
+        ge=0.0,
+        le=3600.0,
+        description="Tổng số giây thử gửi lại một tin khi Telegram báo lỗi tạm thời (429, 5xx, "
+        "mất kết nối); quá thời gian đó, câu hỏi được xử lý lại sau",
+    )
+    redeliver_seconds: float = Field(
+        30.0,
+        ge=0.5,
+        le=3600.0,
+        description="Sau bao nhiêu giây thì xử lý lại một câu hỏi chưa gửi được câu trả lời",
+    )
     health_port: int = Field(
         0,
         ge=0,

@@ -57,6 +57,36 @@ RUNNING = "Bot đang chạy ({mode}), API {api}"
 POLLING_FAILED = "Không nhận được cập nhật từ Telegram: {reason}; đang thử lại."
 RECONNECTED = "Đã liên lạc lại được với Telegram."
 STOPPING = "Đang dừng bot…"
+REINDEX_REPAIRED = (
+    "Đã hoàn tất lượt cập nhật chỉ mục bị ngắt giữa chừng: {completed} thay đổi được ghi nốt, "
+    "{removed} phiên bản dở dang được xoá, {interrupted} lượt được ghi là bị gián đoạn."
+)
+
+# -- delivering answers (log lines, bot.delivery and bot.webhook) -------------------------------
+SEND_RETRY = "Gọi {method} không thành công (lần {attempt}: {error}); thử lại sau {seconds} giây."
+SEND_UNCERTAIN = (
+    "Gọi {method} (cập nhật {update}) không có trả lời ({error}): tin có thể đã đến hoặc "
+    "không; không gửi lại để tránh trùng, cập nhật được ghi là “uncertain”."
+)
+SEND_GAVE_UP = "Gọi {method} không thành công sau {attempts} lần thử ({error}); tạm dừng."
+ALREADY_SENT = (
+    "Cập nhật {update}: tin nhắn thứ {number} đã được gửi ở lần xử lý trước, không gửi lại."
+)
+DELIVERY_LATER = "Cập nhật {update}: chưa gửi được câu trả lời; sẽ xử lý lại sau {seconds} giây."
+DELIVERY_ABANDONED = "Cập nhật {update}: bỏ qua sau {attempts} lần không gửi được câu trả lời."
+REDELIVERING = (
+    "Xử lý lại {count} cập nhật đã nhận nhưng chưa trả lời xong "
+    "({interrupted} đang dở khi bot dừng)."
+)
+REPLAY_DROPPED = "Cập nhật {update} đã nhận trước đó (Telegram gửi lại): bỏ qua."
+INBOX_FAILED = "Không ghi/đọc được hàng đợi cập nhật (cập nhật {update}): {error}"
+INBOX_UNREADABLE = "Cập nhật {update} không đọc lại được ({error}): bỏ qua."
+OUTBOX_FAILED = "Không ghi/đọc được danh sách tin đã gửi: {error}"
+TELEGRAM_UNREACHABLE = (
+    "Không gửi được tới Telegram ({error}): không gửi lời xin lỗi (tin có thể đã đến, hoặc sẽ "
+    "được gửi lại)."
+)
+WEBHOOK_REFUSED = "Webhook: từ chối một yêu cầu (HTTP {status})."
 
 
 HELP = (

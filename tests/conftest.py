@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 
+from retrieval.atomic import private_dir
 from retrieval.config import Settings
 from retrieval.embedding.encoder import Encoder
 from retrieval.embedding.model_build import build_default_model
@@ -76,6 +77,16 @@ def make_settings(data_dir: Path, **overrides) -> Settings:
         models.symlink_to(shared, target_is_directory=True)
     overrides.setdefault("knowledge_dir", ROOT / "knowledge")
     return Settings(data_dir=data_dir, _env_file=None, **overrides)
+
+
+def copy_of_index(built: Settings, data_dir: Path) -> Settings:
+    """A data dir of its own, serving a copy of ``built``'s live index version."""
+    settings = make_settings(data_dir)
+    live = current_version_dir(built.index_root)
+    private_dir(settings.index_root)  # as the assistant makes it
+    shutil.copytree(live, settings.index_root / live.name)
+    (settings.index_root / CURRENT).write_text(live.name)
+    return settings
 
 
 @pytest.fixture(scope="session")

@@ -14,7 +14,9 @@ import pytest_asyncio
 from bot import texts
 from bot.access import Access
 from bot.testing.harness import BotHarness, parse_html, running_bot
+from retrieval.domain import messages
 from retrieval.domain.messages import ABSTAIN
+from retrieval.domain.models import QuestionProblem
 from retrieval.domain.naming import document_date
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
@@ -161,6 +163,15 @@ async def test_abstention_is_honest_and_suggests_how_to_ask(bot: BotHarness) -> 
 async def test_too_long_message_gets_a_kind_reply(bot: BotHarness) -> None:
     _, reply = await ask(bot, "cải cách hành chính " * 250)  # 5,000 characters
     assert "quá dài" in reply["text"]
+
+
+@pytest.mark.parametrize("letter", ["b", "g", "đ", "B)", "là gì?"])
+async def test_a_question_with_no_content_word_is_refused(bot: BotHarness, letter: str) -> None:
+    """Issue 15, defect 6: "b" was answered with citations of list markers like "b)"."""
+    _, reply = await ask(bot, letter)
+    text, _ = parse_html(reply["text"])
+    assert text == messages.question_problem(QuestionProblem(code="no_content"))
+    assert "[1]" not in text and not buttons(reply)
 
 
 async def test_ten_users_at_once_all_answered(bot: BotHarness) -> None:

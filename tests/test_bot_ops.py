@@ -44,7 +44,7 @@ async def test_healthz_and_metrics_over_http(built_index, assistant, tmp_path) -
     ) as bot:
         base = f"http://127.0.0.1:{port}"
         async with httpx.AsyncClient(base_url=base, timeout=10) as http:
-            await bot.fake.wait_for("getUpdates")
+            await bot.receiving()
             health = await http.get("/healthz")
             for _ in range(100):  # "starting" until Telegram answers the first getUpdates
                 if health.json()["status"] != "starting":
@@ -114,7 +114,7 @@ async def test_healthz_is_503_until_updates_flow(built_index, assistant, tmp_pat
     async with running_bot(
         built_index, assistant, tmp_path / "bot.sqlite", health_port=port
     ) as bot:
-        await bot.fake.wait_for("getUpdates")
+        await bot.receiving()
         health = bot.services.health
         for _ in range(100):  # "starting" until Telegram answers the first getUpdates
             if health.status() != "starting":

@@ -59,13 +59,21 @@ def test_ask_file_answers_every_line_in_order(built_index: Settings, tmp_path: P
         "x" * 10_000,
         '"AND NEAR( *',
         "bai hoc kinh nghiem cai cach hanh chinh",
+        # Breaks for str.splitlines, not for a file of lines (issue 15): one question each.
+        "Các giải pháp\fcủa Nghị quyết 76/NQ-CP\u2028là gì?",
+        "a\vb\x1cc\x1dd\x1ee\x85f\u2029g\rh",
+        "\u2028",
     ]
     questions = tmp_path / "q.txt"
-    questions.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    questions.write_text("\n".join(lines) + "\n", encoding="utf-8", newline="")
     out = cchc(built_index, "ask", "--json", "--file", str(questions))
     assert out.returncode == 0, out.stderr
+    # One object per input line, whichever way the output is split into lines.
+    assert len(out.stdout.splitlines()) == len(out.stdout.rstrip("\n").split("\n"))
     objs = [json.loads(x) for x in out.stdout.splitlines()]
     assert [o["question"] for o in objs] == lines
+    assert not objs[6]["abstained"] and objs[6]["passages"]
+    assert objs[7]["abstained"] and objs[8]["abstained"] and "error" in objs[8]
     assert not objs[0]["abstained"] and objs[0]["passages"]
     for o in objs[1:5]:
         assert o["abstained"] and o["passages"] == []

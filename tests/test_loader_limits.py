@@ -18,6 +18,7 @@ import pytest
 from retrieval.domain import messages
 from retrieval.domain.errors import DocumentError
 from retrieval.knowledge import frontmatter
+from retrieval.knowledge.chunking import chunk_document
 from retrieval.knowledge.documents import parse_markdown
 from retrieval.knowledge.loaders import LoaderError, base, limits, load_file
 
@@ -266,11 +267,25 @@ def test_text_that_would_make_too_many_passages_is_refused_before_detection(
     )
 
 
+def test_a_document_that_makes_too_many_passages_is_refused(tmp_path: Path) -> None:
+    """Under the text limit, one-line articles still make a passage each: 49,104 of them from
+    1.5 million characters. Counted by chunking, before anything is embedded."""
+    path = tmp_path / "nghi-dinh-dai.txt"
+    articles = (f"Điều {i}. Cơ quan thực hiện thủ tục số {i}." for i in range(1, 6_001))
+    path.write_text("NGHỊ ĐỊNH\n\n" + "\n".join(articles), encoding="utf-8")
+    with pytest.raises(LoaderError) as exc:
+        load_file(path)
+    assert exc.value.code == "file_too_many_passages" and exc.value.details["count"] > 5_000
+    assert messages.describe(exc.value).startswith("nghi-dinh-dai.txt: văn bản quá dài, tách ra")
+    assert "giới hạn 5.000" in messages.describe(exc.value)
+
+
 def test_the_knowledge_base_is_far_below_every_limit() -> None:
     for path in sorted((ROOT / "knowledge").glob("*.md")):
         text = path.read_text(encoding="utf-8")
         assert len(text) * 10 <= limits.MAX_TEXT_CHARS
         assert max(map(len, text.split("\n"))) * 20 <= limits.MAX_LINE_CHARS
+        assert len(chunk_document(load_file(path))) * 40 <= limits.MAX_PASSAGES
 
 
 # -- HTML -------------------------------------------------------------------------------------

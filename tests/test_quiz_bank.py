@@ -14,7 +14,8 @@ import pytest
 
 from bot.quiz.questions import poll_question
 from retrieval.domain.models import Document, Passage
-from retrieval.domain.quiz import QuizQuestion, telegram_len
+from retrieval.domain.quiz import QuizQuestion
+from retrieval.domain.text import utf16_len
 from retrieval.embedding.encoder import Encoder
 from retrieval.knowledge.chunking import chunk_document
 from retrieval.knowledge.documents import load_knowledge_dir, parse_markdown
@@ -167,10 +168,10 @@ def test_keys_are_spread_over_positions(bank: list[QuizQuestion]) -> None:
 def test_telegram_limits(bank: list[QuizQuestion]) -> None:
     """Telegram counts UTF-16 code units; the number put in front of a poll fits too."""
     for q in bank:
-        assert telegram_len(poll_question(q, 9, 10)) <= 300, q.id
+        assert utf16_len(poll_question(q, 9, 10)) <= 300, q.id
         assert 2 <= len(q.options) <= 10, q.id
-        assert all(0 < telegram_len(o) <= 100 for o in q.options), q.id
-        assert telegram_len(q.explanation) <= 200, q.id
+        assert all(0 < utf16_len(o) <= 100 for o in q.options), q.id
+        assert utf16_len(q.explanation) <= 200, q.id
         assert 0 <= q.correct < len(q.options), q.id
 
 

@@ -14,7 +14,8 @@ from bot.settings import BotSettings
 from bot.storage.quiz_state import QuizAnswer, QuizPoll, QuizRun
 from bot.testing.harness import parse_html
 from retrieval.domain.models import DocumentMeta
-from retrieval.domain.quiz import QuizQuestion, QuizSource, QuizTopic, telegram_len
+from retrieval.domain.quiz import QuizQuestion, QuizSource, QuizTopic
+from retrieval.domain.text import utf16_len
 from retrieval.quiz.topics import filter_topic
 from retrieval.quiz.trainer_set import read_question_set
 
@@ -194,9 +195,9 @@ def test_lengths_are_counted_as_telegram_counts_them() -> None:
     """Telegram counts UTF-16 code units: an emoji outside the BMP counts 2. A question of 295
     characters with 5 such emoji is 300 characters long but 305 units, too long for a poll."""
     emoji = "\U0001f3db"  # 🏛
-    assert telegram_len(emoji) == 2 and telegram_len("Thủ tục hành chính") == 18
+    assert utf16_len(emoji) == 2 and utf16_len("Thủ tục hành chính") == 18
     long_question = "Câu hỏi " + "x" * 282 + emoji * 5 + "?"
-    assert len(long_question) == 296 and telegram_len(long_question) == 301
+    assert len(long_question) == 296 and utf16_len(long_question) == 301
     fits = "Câu hỏi " + "x" * 281 + emoji * 5 + "?"
     long_option = "Phương án " + emoji * 46  # 56 characters, 102 units
     csv_text = (
@@ -214,8 +215,8 @@ def test_lengths_are_counted_as_telegram_counts_them() -> None:
     # poll (with its number in front, if that fits) stays within 300 units
     ok = read_question_set("lop.csv", ("câu hỏi,A,B,đáp án\n" + f"{fits},Một,Hai,A\n").encode())
     (q,) = ok.questions
-    assert telegram_len(q.question) == 300 and telegram_len(q.explanation) <= 200
-    assert telegram_len(poll_question(q, 0, 10)) <= 300
+    assert utf16_len(q.question) == 300 and utf16_len(q.explanation) <= 200
+    assert utf16_len(poll_question(q, 0, 10)) <= 300
     with pytest.raises(ValueError):
         QuizQuestion.model_validate(q.model_dump() | {"question": long_question})
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
 import signal
 import subprocess
 import sys
@@ -21,11 +20,11 @@ from retrieval.domain.naming import validity_note
 from retrieval.embedding.encoder import Encoder
 from retrieval.index.lock import ReindexLock
 from retrieval.index.run_log import ReindexLog
-from retrieval.index.versions import CURRENT, current_version_dir, read_manifest
+from retrieval.index.versions import current_version_dir, read_manifest
 from retrieval.knowledge.documents import parse_markdown
 from retrieval.service.admin import AdminService
 from retrieval.service.answering import AnsweringService
-from tests.conftest import make_settings
+from tests.conftest import copy_of_index
 
 ROOT = Path(__file__).resolve().parents[1]
 QUESTION = "Tổ công tác Sao Mai hướng dẫn người dân làm gì?"
@@ -57,12 +56,7 @@ def new_doc(text: str = NEW_DOC) -> Document:
 @pytest.fixture
 def data(built_index: Settings, tmp_path: Path) -> Settings:
     """A data dir of its own, starting from a copy of the session's index."""
-    settings = make_settings(tmp_path / "data")
-    live = current_version_dir(built_index.index_root)
-    settings.index_root.mkdir(parents=True)
-    shutil.copytree(live, settings.index_root / live.name)
-    (settings.index_root / CURRENT).write_text(live.name)
-    return settings
+    return copy_of_index(built_index, tmp_path / "data")
 
 
 def cited_docs(settings: Settings, encoder: Encoder, question: str) -> list[str]:

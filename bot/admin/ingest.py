@@ -34,6 +34,7 @@ from retrieval.domain import messages, naming
 from retrieval.domain.errors import LoaderError
 from retrieval.domain.models import BuildReport, Document
 from retrieval.service.admin import SUPPORTED_SUFFIXES, AdminService, read_file
+from retrieval.service.files import private_file
 
 log = logging.getLogger(__name__)
 
@@ -211,7 +212,7 @@ async def on_document(update: Update, context: CustomContext) -> None:
     key = new_key()
     path = quarantine_folder(context.services, key) / name
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
+        private_file(path)  # the quarantine is the service's alone, whatever the umask
         telegram_file = await context.bot.get_file(msg.document.file_id)
         await telegram_file.download_to_drive(path)
     except (TelegramError, OSError) as exc:

@@ -21,7 +21,7 @@ from bot.context import CustomContext
 from bot.render import esc
 from bot.send import edit_html, send_html
 from retrieval.domain import messages, naming
-from retrieval.domain.errors import ReindexBusyError, UnknownDocumentError
+from retrieval.domain.errors import CoreError
 from retrieval.domain.models import BuildReport
 from retrieval.service.admin import AdminService
 
@@ -129,7 +129,7 @@ async def run_reindex(
     reason: str | None = None
     try:
         report = await context.in_reindex_worker(job, admin)
-    except (ReindexBusyError, UnknownDocumentError) as exc:
+    except CoreError as exc:  # busy, an unknown document, a full disk…: said in one line
         reason = esc(messages.describe(exc))
     except Exception:
         log.exception("Cập nhật chỉ mục từ Telegram thất bại")

@@ -16,6 +16,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from bot import texts
 from bot.addressing import addressed_question, command_argument
 from bot.context import CustomContext
+from bot.delivery.context import redelivered
 from bot.render import esc, render_answer
 from bot.send import send_html, typing
 from bot.storage.sqlite import new_key
@@ -70,7 +71,8 @@ async def answer_question(
     started = time.perf_counter()
     settings = context.settings
     context.metrics.question(chat_type)
-    if (wait := context.throttle.check(user_id)) is not None:
+    # A question handled again (its answer was not delivered at first) was counted already.
+    if not redelivered() and (wait := context.throttle.check(user_id)) is not None:
         context.metrics.refused("throttled")
         text = throttled_text(context, wait)
         await send_html(context.bot, chat_id, text, reply_to=reply_to, thread_id=thread_id)

@@ -20,8 +20,8 @@ from bot.send import send_html
 from bot.storage.quiz_state import QuizPoll, QuizRun
 from retrieval.domain import naming
 from retrieval.domain.models import DocumentMeta
-from retrieval.domain.quiz import DIFFICULTIES, MAX_QUESTION, QuizQuestion, telegram_len
-from retrieval.domain.text import fold
+from retrieval.domain.quiz import DIFFICULTIES, MAX_QUESTION, QuizQuestion
+from retrieval.domain.text import fold, utf16_len
 from retrieval.service.quiz import TopicCounts, set_name
 
 T = TypeVar("T")
@@ -136,7 +136,7 @@ async def to_chat(
 def poll_question(q: QuizQuestion, idx: int, total: int) -> str:
     for template in texts.POLL_NUMBERS:
         prefix = template.format(i=idx + 1, total=total)
-        if telegram_len(prefix + q.question) <= MAX_QUESTION:
+        if utf16_len(prefix + q.question) <= MAX_QUESTION:
             return prefix + q.question
     return q.question  # a question at Telegram's limit goes without its number
 

@@ -8,6 +8,8 @@
   read first can instead fail with "database is locked" without waiting.
 - Rows come back as ``sqlite3.Row`` (by name); foreign keys are enforced.
 - One connection, shared by the event loop's worker threads under one lock.
+- The file is the service user's alone (0600; SQLite gives its ``-wal`` and ``-shm`` the same
+  mode): it holds question texts and user ids.
 """
 
 from __future__ import annotations
@@ -21,6 +23,8 @@ from pathlib import Path
 from typing import Any
 
 import sqlite_utils
+
+from retrieval.service.files import private_file
 
 #: How long a write waits for another connection's lock before giving up.
 BUSY_TIMEOUT = 10.0
@@ -37,8 +41,7 @@ class Database:
     """The bot's SQLite file. Thread-safe: every use holds the lock."""
 
     def __init__(self, path: Path, *, busy_timeout: float = BUSY_TIMEOUT) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        self.path = path
+        self.path = private_file(path)
         conn = sqlite3.connect(
             path, timeout=busy_timeout, isolation_level="IMMEDIATE", check_same_thread=False
         )

@@ -12,9 +12,18 @@ to it through python-telegram-bot's real HTTP client (``base_url=f"{fake.url}/bo
   plain thread.
 - Messages sent by the bot are kept (:meth:`sent`), with their buttons, so tests can press them.
 - HTML sent with ``parse_mode=HTML`` is checked like Telegram does (allowed tags, nesting,
-  entities) and texts over 4096 characters are refused, with Telegram's error descriptions.
+  entities), and Telegram's limits are enforced as it counts them, with its error
+  descriptions: texts over 4096 UTF-16 code units, captions over 1024, poll questions over
+  300 and options over 100, alerts over 200, and callback data over 64 bytes.
 - Errors on demand: :meth:`fail` makes the next call(s) of a method answer 429 with
-  ``retry_after``, 400 (e.g. "can't parse entities", "message is not modified") or a 5xx.
+  ``retry_after``, 400 (e.g. "can't parse entities", "message is not modified") or a 5xx;
+  :meth:`delay` answers slowly (the call is carried out, then answered); :meth:`hold` keeps
+  calls waiting before they are carried out, and :meth:`release` carries out those whose
+  client is still there (a killed bot's calls never reached "Telegram"); :meth:`stop` and
+  :meth:`start` on the same port are an outage.
+- Replays and edits: :meth:`redeliver` queues an update again under its own id, as Telegram
+  does with an update it did not see confirmed; :meth:`edit_text` queues an
+  ``edited_message``.
 """
 
 from __future__ import annotations
@@ -28,6 +37,7 @@ import html.parser
 import itertools
 import json
 import re
+import select
 import socket
 import threading
 import time
@@ -38,7 +48,15 @@ from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
 DEFAULT_TOKEN = "123456789:TEST-fake-token_for_tests"
+#: Where each new fake server starts numbering updates: Telegram's ids only grow, also across a
+#: restart of the bot, and a bot's database remembers the ids it has seen.
+_update_id_bases = itertools.count(1, 100_000)
 MAX_TEXT = 4096
+MAX_CAPTION = 1024
+MAX_POLL_QUESTION = 300
+MAX_POLL_OPTION = 100
+MAX_ALERT = 200
+MAX_CALLBACK_DATA_BYTES = 64
 
 #: Parameters that are always strings (everything else is JSON-decoded when it can be).
 STRING_PARAMS = {
@@ -174,13 +192,24 @@ class FakeTelegram:
     def __post_init__(self) -> None:
         self._cond = threading.Condition()
         self._pending: list[dict] = []
-        self._update_ids = itertools.count(1)
-        #: The id of the newest update queued (0 before any).
-        self.last_update_id = 0
+        #: The id the first update gets; ``last_update_id`` is the newest (one less before any).
+        self.first_update_id = next(_update_id_bases)
+        self._update_ids = itertools.count(self.first_update_id)
+        self.last_update_id = self.first_update_id - 1
         self._message_ids = itertools.count(1000)
         self._callback_ids = itertools.count(1)
-        self._failures: dict[str, list[Failure]] = {}
+        self._failures: dict[str, list[Failure | None]] = {}
+        self._answered_queries: set[str] = set()
         self._delays: dict[str, float] = {}
+        self._held: set[str] = set()
+        #: Updates sent again (:meth:`redeliver`), served once whatever the offset.
+        self._replays: list[dict] = []
+        #: False: getUpdates' offsets do not reach "Telegram" (a network failure after the
+        #: answer), so the updates they confirm are sent again to whoever asks from 0.
+        self.confirmations = True
+        #: Calls waiting in :meth:`hold`, and calls being carried out (``stop`` waits for them).
+        self.holding = 0
+        self._busy = 0
         self._closing = False
         self.messages: dict[tuple[int, int], dict] = {}
         self.chats: dict[int, dict] = {}
@@ -213,6 +242,8 @@ class FakeTelegram:
         return self
 
     def stop(self) -> None:
+        """Go away as a server does: stop accepting, let the calls being carried out finish
+        (held ones are dropped), then close every connection."""
         with self._cond:
             self._closing = True
             self._cond.notify_all()
@@ -220,7 +251,10 @@ class FakeTelegram:
             self._server.shutdown()
             self._server.server_close()
             self._server = None
+        deadline = time.monotonic() + 10
         with self._cond:
+            while self._busy and time.monotonic() < deadline:
+                self._cond.wait(0.05)
             connections, self._connections = list(self._connections), set()
         for conn in connections:  # kept-alive connections would otherwise go on being served
             with contextlib.suppress(OSError):
@@ -259,8 +293,10 @@ class FakeTelegram:
         *,
         retry_after: int | None = None,
         times: int = 1,
+        after: int = 0,
     ) -> None:
-        """Make the next ``times`` calls of ``method`` fail with ``status``."""
+        """Make the next ``times`` calls of ``method`` fail with ``status`` (once ``after``
+        more have gone through)."""
         if status == 429:
             retry_after = retry_after if retry_after is not None else 1
             description = description or f"Too Many Requests: retry after {retry_after}"
@@ -274,11 +310,45 @@ class FakeTelegram:
         }
         failure = Failure(status, description or default.get(status, "Error"), retry_after)
         with self._cond:
-            self._failures.setdefault(method, []).extend([failure] * times)
+            self._failures.setdefault(method, []).extend([None] * after + [failure] * times)
 
     def delay(self, method: str, seconds: float) -> None:
-        """Answer ``method`` only after ``seconds`` (0 removes the delay)."""
+        """Answer ``method`` only after ``seconds`` (0 removes the delay); the call is carried
+        out all the same, as Telegram carries out a call the client stopped waiting for."""
         self._delays[method] = seconds
+
+    def clear_failures(self, method: str | None = None) -> None:
+        """Forget the failures :meth:`fail` queued (for ``method``, or all)."""
+        with self._cond:
+            if method is None:
+                self._failures.clear()
+            else:
+                self._failures.pop(method, None)
+
+    def hold(self, method: str) -> None:
+        """Keep calls of ``method`` waiting, not carried out, until :meth:`release`."""
+        with self._cond:
+            self._held.add(method)
+
+    def release(self, method: str) -> None:
+        """Carry out the held calls of ``method`` whose client still waits for them; those of
+        a client that went away meanwhile are dropped, as if they never arrived."""
+        with self._cond:
+            self._held.discard(method)
+            self._cond.notify_all()
+
+    def _wait_if_held(self, method: str) -> bool:
+        """False when the call was held and the server is stopping: drop it."""
+        with self._cond:
+            if method not in self._held:
+                return True
+            self.holding += 1
+            try:
+                while method in self._held and not self._closing:
+                    self._cond.wait()
+                return not self._closing
+            finally:
+                self.holding -= 1
 
     # -- updates ------------------------------------------------------------------------
     def user(self, user_id: int, **extra: Any) -> dict:
@@ -401,6 +471,20 @@ class FakeTelegram:
         message = self._message(user_id, chat_id, chat_type, None, **body)
         self.enqueue({"message": message})
         return message
+
+    def redeliver(self, update: dict) -> dict:
+        """Send ``update`` again under the same id with the next getUpdates, whatever the
+        offset, as Telegram does with an update whose receipt it did not see confirmed."""
+        with self._cond:
+            self._replays.append(update)
+            self._cond.notify_all()
+        return update
+
+    def edit_text(self, message: dict, text: str) -> dict:
+        """Queue an ``edited_message``: the user changed the text of ``message``."""
+        edited = {**message, "text": text, "edit_date": int(time.time())}
+        self.enqueue({"edited_message": edited})
+        return edited
 
     def press(self, message: dict, data: str, *, user_id: int = 1) -> dict:
         """Queue a callback query: ``user_id`` pressed the button ``data`` under ``message``."""
@@ -552,16 +636,19 @@ class FakeTelegram:
         timeout = min(float(params.get("timeout") or 0), self.max_poll)
         deadline = time.monotonic() + timeout
         with self._cond:
+            confirms = self.confirmations  # as it was when the call arrived
             while True:
-                if offset:
+                if offset and confirms:
                     self._pending = [u for u in self._pending if u["update_id"] >= offset]
-                if self._pending or self._closing:
+                visible = [u for u in self._pending if u["update_id"] >= offset]
+                if visible or self._replays or self._closing:
                     break
                 remaining = deadline - time.monotonic()
                 if remaining <= 0:
                     break
                 self._cond.wait(remaining)
-            return list(self._pending[:limit])
+            replays, self._replays = self._replays, []
+            return replays + visible[: max(0, limit - len(replays))]
 
     def _check_text(self, text: Any, parse_mode: str | None, what: str = "message") -> str:
         if not isinstance(text, str) or not text.strip():
@@ -572,10 +659,19 @@ class FakeTelegram:
             raise _ApiError(400, f"Bad Request: {what} is too long")
         return text
 
+    @staticmethod
+    def _check_markup(markup: Any) -> None:
+        for row in (markup or {}).get("inline_keyboard") or []:
+            for button in row:
+                data = button.get("callback_data")
+                if data is not None and len(str(data).encode()) > MAX_CALLBACK_DATA_BYTES:
+                    raise _ApiError(400, "Bad Request: BUTTON_DATA_INVALID")
+
     def _new_message(self, params: dict, **body: Any) -> dict:
         chat_id = params.get("chat_id")
         if not isinstance(chat_id, int):
             raise _ApiError(400, "Bad Request: chat not found")
+        self._check_markup(params.get("reply_markup"))
         chat_type = "private" if chat_id > 0 else "supergroup"
         message = {
             "message_id": next(self._message_ids),
@@ -606,6 +702,7 @@ class FakeTelegram:
         message = self._stored(params)
         text = self._check_text(params.get("text"), params.get("parse_mode"))
         markup = params.get("reply_markup")
+        self._check_markup(markup)
         if text == message.get("text") and markup == message.get("reply_markup"):
             raise _ApiError(
                 400,
@@ -623,6 +720,7 @@ class FakeTelegram:
     def _api_editMessageReplyMarkup(self, params: dict) -> dict:
         message = self._stored(params)
         markup = params.get("reply_markup")
+        self._check_markup(markup)
         if markup == message.get("reply_markup"):
             raise _ApiError(
                 400,
@@ -642,8 +740,16 @@ class FakeTelegram:
         return True
 
     def _api_answerCallbackQuery(self, params: dict) -> bool:
-        if params.get("text") and len(params["text"]) > 200:
+        if params.get("text") and utf16_len(params["text"]) > MAX_ALERT:
             raise _ApiError(400, "Bad Request: MESSAGE_TOO_LONG")
+        with self._cond:
+            if params.get("callback_query_id") in self._answered_queries:
+                raise _ApiError(
+                    400,
+                    "Bad Request: query is too old and response timeout expired or query ID "
+                    "is invalid",
+                )
+            self._answered_queries.add(str(params.get("callback_query_id")))
         return True
 
     def _api_sendChatAction(self, params: dict) -> bool:
@@ -694,6 +800,9 @@ class FakeTelegram:
         doc = params.get("document")
         name = doc.get("filename", "file") if isinstance(doc, dict) else "file"
         data = doc.get("data", b"") if isinstance(doc, dict) else b""
+        caption = params.get("caption")
+        if caption and utf16_len(plain_text(caption, params.get("parse_mode"))) > MAX_CAPTION:
+            raise _ApiError(400, "Bad Request: message caption is too long")
         file_id = f"doc{next(self._message_ids)}"
         self.files[file_id] = data
         body: dict[str, Any] = {
@@ -708,6 +817,10 @@ class FakeTelegram:
             {"text": o if isinstance(o, str) else o.get("text", ""), "voter_count": 0}
             for o in params.get("options") or []
         ]
+        if utf16_len(str(params.get("question", ""))) > MAX_POLL_QUESTION:
+            raise _ApiError(400, "Bad Request: poll question length must not exceed 300")
+        if any(utf16_len(o["text"]) > MAX_POLL_OPTION for o in options):
+            raise _ApiError(400, "Bad Request: poll options length must not exceed 100")
         poll = {
             "id": f"poll{next(self._message_ids)}",
             "question": params.get("question", ""),
@@ -871,14 +984,33 @@ class _Handler(BaseHTTPRequestHandler):
         query = parse_qs(urlsplit(self.path).query)
         if query:
             params = {**_decode({k: v[-1] for k, v in query.items()}), **params}
+        if not fake._wait_if_held(method) or self._client_gone():
+            self.close_connection = True  # never carried out: it did not reach "Telegram"
+            return
         status, answer = fake.handle(method, params)
         fake._record(method, params, status, answer.get("result"))
         self._reply(status, answer)
 
+    def _client_gone(self) -> bool:
+        """Whether the client closed the connection (a killed bot): it waits for an answer
+        on it, so the only thing there is to read is the end of the stream."""
+        try:
+            readable, _, _ = select.select([self.connection], [], [], 0)
+            return bool(readable) and self.connection.recv(1, socket.MSG_PEEK) == b""
+        except OSError:
+            return True
+
     def do_POST(self) -> None:  # noqa: N802 (http.server's naming)
+        fake = self.server_fake
+        with fake._cond:
+            fake._busy += 1
         try:
             self._serve()
         except (BrokenPipeError, ConnectionResetError):  # the bot gave up waiting: fine
             pass
+        finally:
+            with fake._cond:
+                fake._busy -= 1
+                fake._cond.notify_all()
 
     do_GET = do_POST  # noqa: N815

@@ -11,8 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from telegram import Update
-from telegram.ext import Application, TypeHandler
+from telegram.ext import Application
 
 from bot.app import build_application
 from bot.context import BotServices
@@ -31,20 +30,40 @@ class BotHarness:
     app: Application
     settings: BotSettings
     ids: Any = field(default_factory=lambda: _user_ids)
-    #: Ids of the updates whose handlers have all returned (see ``settled``).
-    handled: set[int] = field(default_factory=set)
 
     async def settled(self, timeout: float = 30.0) -> None:
-        """Wait until every update queued so far has been handled to the end: whatever the
-        bot was going to send for them, it has sent. A check that something was NOT sent is
-        only meaningful after this (a slow bot would otherwise pass it)."""
-        deadline = asyncio.get_running_loop().time() + timeout
-        wanted = set(range(1, self.fake.last_update_id + 1))
-        while not wanted <= self.handled:
-            if asyncio.get_running_loop().time() > deadline:
-                missing = sorted(wanted - self.handled)[:5]
-                raise AssertionError(f"updates not handled within {timeout} s: {missing}")
+        """Wait until every update queued so far has been handled to the end, and its
+        delivery settled in the inbox (an answer that could not be delivered is handled again
+        first): whatever the bot was going to send for them, it has sent. A check that
+        something was NOT sent is only meaningful after this (a slow bot would otherwise pass
+        it)."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        first, last = self.fake.first_update_id, self.fake.last_update_id
+        wanted = set(range(first, last + 1))
+        while missing := sorted(wanted - self.services.inbox.finished(first, last)):
+            if loop.time() > deadline:
+                raise AssertionError(f"updates not handled within {timeout} s: {missing[:5]}")
             await asyncio.sleep(0.01)
+
+    async def receiving(self, timeout: float = 30.0) -> None:
+        """Wait until the bot has read the answer of a getUpdates (the fake records a call
+        before it answers it, so seeing the call is not enough)."""
+        await self.fake.wait_for("getUpdates", timeout=timeout)
+        deadline = asyncio.get_running_loop().time() + timeout
+        while self.services.health.receiving_since is None:
+            if asyncio.get_running_loop().time() > deadline:
+                raise AssertionError(f"no getUpdates answer read within {timeout} s")
+            await asyncio.sleep(0.01)
+
+    def replies_to(self, message: dict) -> list[Any]:
+        """The messages the bot delivered in reply to ``message`` (an answer's first part)."""
+        chat, number = message["chat"]["id"], message["message_id"]
+        return [
+            c
+            for c in self.fake.calls_of("sendMessage", chat_id=chat)
+            if (c.params.get("reply_parameters") or {}).get("message_id") == number
+        ]
 
     @property
     def services(self) -> BotServices:
@@ -68,21 +87,20 @@ def bot_settings(core: Settings, fake: FakeTelegram, bot_db: Path, **overrides: 
 
 @contextlib.asynccontextmanager
 async def running_bot(
-    core: Settings, assistant: AnsweringService, bot_db: Path, **overrides: Any
+    core: Settings,
+    assistant: AnsweringService,
+    bot_db: Path,
+    *,
+    fake_port: int = 0,
+    **overrides: Any,
 ) -> AsyncIterator[BotHarness]:
-    """The bot, polling a fresh fake server, until the block ends."""
-    fake = FakeTelegram().start()
+    """The bot, polling a fresh fake server (on ``fake_port``, so that it can be stopped and
+    started again there: an outage), until the block ends."""
+    fake = FakeTelegram().start(fake_port)
     try:
         settings = bot_settings(core, fake, bot_db, **overrides)
         app = build_application(settings, assistant)
         harness = BotHarness(fake=fake, app=app, settings=settings)
-
-        async def record(update: object, _context: object) -> None:
-            if isinstance(update, Update):
-                harness.handled.add(update.update_id)
-
-        # After every other handler group: an update is recorded once all of them returned.
-        app.add_handler(TypeHandler(Update, record), group=1_000)
         await start(app, settings)
         try:
             yield harness

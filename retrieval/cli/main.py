@@ -7,8 +7,12 @@ through ``service/``, ``domain/`` and ``config``, and phrases the core's typed f
 from __future__ import annotations
 
 import argparse
+import contextlib
 import logging
+import signal
 import sys
+import threading
+from collections.abc import Iterator
 from typing import Any
 
 from pydantic import ValidationError
@@ -19,7 +23,7 @@ from retrieval.cli.progress import progress_reporter
 from retrieval.cli.reindex import print_report
 from retrieval.config import Settings, describe_settings_error
 from retrieval.domain import messages
-from retrieval.domain.errors import CoreError
+from retrieval.domain.errors import CoreError, Stopped
 from retrieval.service.setup import setup
 
 
@@ -70,6 +74,25 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+@contextlib.contextmanager
+def _stop_on_sigterm() -> Iterator[None]:
+    """While a command runs, SIGTERM ends it as Ctrl-C does, where it is: a reindex records
+    itself as stopped and removes its half-written version, instead of vanishing "đang chạy".
+    (``cchc run`` puts its own handler in place while its event loop runs.)"""
+
+    def stop(signum: int, frame: object) -> None:
+        raise Stopped(signal.Signals(signum).name)
+
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGTERM, stop)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
 def main(argv: list[str] | None = None) -> int:
     try:
         args = build_parser().parse_args(argv)
@@ -86,7 +109,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"cchc: {describe_settings_error(exc, Settings)}", file=sys.stderr)
         return EXIT_USAGE
     try:
-        return args.func(args, settings)
+        with _stop_on_sigterm():
+            return args.func(args, settings)
     except UsageError as exc:
         print(f"cchc: {exc}", file=sys.stderr)
         return EXIT_USAGE
@@ -96,6 +120,9 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print(f"\ncchc: {texts.INTERRUPTED}", file=sys.stderr)
         return 130
+    except Stopped as exc:
+        print(f"cchc: {texts.STOPPED_BY.format(signal=exc.signal)}", file=sys.stderr)
+        return 128 + signal.Signals[exc.signal].value
     except BrokenPipeError:  # `cchc ask … | head`: the reader has what it wanted
         sys.stderr.close()
         return 0

@@ -7,6 +7,7 @@ USAGE = "cách dùng không đúng: {message} (xem `cchc --help`)"
 NEED_QUESTION = "cần một câu hỏi, hoặc --file TỆP"
 CANNOT_READ_QUESTIONS = "không đọc được tệp câu hỏi {path}"
 INTERRUPTED = "đã dừng."
+STOPPED_BY = "đã dừng theo yêu cầu ({signal})."
 
 CHAT_LOADING = "Đang nạp mô hình và chỉ mục…"
 CHAT_WELCOME = (

@@ -76,3 +76,20 @@ class BackupError(CoreError):
     ``backup_target_not_empty`` (``path``), ``backup_not_a_backup`` (``path``),
     ``backup_damaged`` (``file``), ``restore_target_not_empty`` (``path``) or ``backup_io``
     (``path``, ``cause``)."""
+
+
+class DiskFullError(CoreError):
+    """The disk holding ``path`` is full (or its quota spent): nothing was published, the
+    partial version was removed and the run recorded as failed."""
+
+    code = "disk_full"
+
+
+class Stopped(BaseException):
+    """A stop asked for by a signal (``signal``: "SIGTERM"), raised where the work is so that
+    the run is recorded as stopped. A ``BaseException``, like ``KeyboardInterrupt``, so that
+    no ``except Exception`` swallows it."""
+
+    def __init__(self, signal: str) -> None:
+        super().__init__(signal)
+        self.signal = signal

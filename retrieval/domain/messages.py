@@ -53,6 +53,15 @@ _ERRORS: dict[str, str] = {
     "reindex_busy": (
         "Một lượt cập nhật chỉ mục khác đang chạy{holder}. Vui lòng đợi lượt đó xong rồi chạy lại."
     ),
+    "disk_full": (
+        "Ổ đĩa chứa {path} đã đầy: lượt cập nhật chỉ mục dừng lại, phiên bản đang phục vụ giữ "
+        "nguyên. Hãy giải phóng dung lượng rồi chạy lại."
+    ),
+    "disk_full_published": (
+        "Ổ đĩa chứa {path} đã đầy sau khi phiên bản chỉ mục mới được đưa vào phục vụ; phần "
+        "còn lại (danh sách văn bản đã thêm hoặc gỡ) sẽ được ghi nốt ở lượt cập nhật sau, khi "
+        "đã giải phóng dung lượng."
+    ),
     "unknown_id": "Không có văn bản mã “{doc_id}” trong chỉ mục.",
     "unknown_number": "Không có văn bản số “{number}” để đánh dấu bị thay thế.",
     "backup_no_data": "Không có thư mục dữ liệu {path} để sao lưu.",
@@ -119,6 +128,10 @@ _ERRORS: dict[str, str] = {
     ),
     "file_text_too_long": (
         "{file}: văn bản quá dài (hơn {limit} ký tự); hãy tách thành nhiều tệp nhỏ hơn"
+    ),
+    "file_too_many_passages": (
+        "{file}: văn bản quá dài, tách ra được {count} đoạn (giới hạn {limit}); "
+        "hãy tách thành nhiều tệp nhỏ hơn"
     ),
     "file_line_too_long": (
         "{file}: dòng {line} dài bất thường ({chars} ký tự, giới hạn {limit}), "

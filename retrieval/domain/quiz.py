@@ -7,18 +7,14 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from retrieval.domain.models import PassageKind, PassageStatus
+from retrieval.domain.text import utf16_len
 
-#: Telegram's quiz-poll limits, in UTF-16 code units (``telegram_len``).
+#: Telegram's quiz-poll limits, in UTF-16 code units as Telegram counts them.
 MAX_QUESTION = 300
 MAX_OPTION = 100
 MAX_EXPLANATION = 200
 MIN_OPTIONS = 2
 MAX_OPTIONS = 10
-
-
-def telegram_len(text: str) -> int:
-    """The length Telegram counts: UTF-16 code units (an emoji outside the BMP counts 2)."""
-    return len(text.encode("utf-16-le")) // 2
 
 
 Origin = Literal["curated", "generated"]
@@ -105,13 +101,12 @@ class QuizQuestion(BaseModel):
 
     @model_validator(mode="after")
     def _options_fit(self) -> QuizQuestion:
+        for text, limit in ((self.question, MAX_QUESTION), (self.explanation, MAX_EXPLANATION)):
+            if utf16_len(text) > limit:
+                raise ValueError(f"dài quá {limit} đơn vị UTF-16 (giới hạn của Telegram): {text!r}")
         for option in self.options:
-            if not option.strip() or telegram_len(option) > MAX_OPTION:
+            if not option.strip() or utf16_len(option) > MAX_OPTION:
                 raise ValueError(f"phương án rỗng hoặc dài quá {MAX_OPTION} ký tự: {option!r}")
-        if telegram_len(self.question) > MAX_QUESTION:
-            raise ValueError(f"câu hỏi dài quá {MAX_QUESTION} ký tự (UTF-16)")
-        if telegram_len(self.explanation) > MAX_EXPLANATION:
-            raise ValueError(f"giải thích dài quá {MAX_EXPLANATION} ký tự (UTF-16)")
         folded = [" ".join(o.lower().split()) for o in self.options]
         if len(set(folded)) != len(folded):
             raise ValueError("các phương án bị trùng nhau")

@@ -41,6 +41,11 @@ STOPWORDS: frozenset[str] = frozenset(
 )
 
 
+def utf16_len(text: str) -> int:
+    """Length as Telegram counts it: UTF-16 code units (an emoji outside the BMP is two)."""
+    return len(text) + sum(1 for ch in text if ord(ch) > 0xFFFF)
+
+
 def nfc(text: str) -> str:
     return unicodedata.normalize("NFC", text)
 

@@ -6,13 +6,16 @@ A passage keeps its id from one version to the next while its content is unchang
 citations stored by the bot stay valid. Every sentence of a passage gets a vector of its own,
 which answers use to quote the sentence that answers and to find questions that paraphrase a
 single sentence. The version folder is complete, with its manifest written last, before
-``CURRENT`` points at it.
+``CURRENT`` points at it; it carries the run's other changes (``retrieval.index.changes``), so
+that they are published with it. A failure while it is written (a full disk, a signal) removes
+it.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -20,11 +23,13 @@ from pathlib import Path
 
 import numpy as np
 
+from retrieval.atomic import fsync_file, private_dir, remove_tree
 from retrieval.config import Settings
 from retrieval.domain.accents import accent_forms
 from retrieval.domain.models import BuildReport, Document, DocumentMeta, Passage, Plan
 from retrieval.domain.naming import shorten
 from retrieval.embedding.encoder import Encoder, LazyEncoder
+from retrieval.index.changes import Change, write_change
 from retrieval.index.dense import (
     SENTENCE_FAISS_FILE,
     SENTENCE_INDEX_LIMIT,
@@ -51,6 +56,7 @@ from retrieval.knowledge.documents import body_hash, corpus_hash
 from retrieval.knowledge.structure import sentence_windows
 
 Progress = Callable[[int, int], None]
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -181,12 +187,15 @@ def build_index(
     progress: Progress | None = None,
     batch_size: int = 16,
     dry_run: bool = False,
+    change: Change | None = None,
 ) -> BuildReport:
-    """Chunk, embed what is new, write a complete version beside the live one, then swap."""
+    """Chunk, embed what is new, write a complete version beside the live one, then swap.
+
+    ``change`` (the run's changes to ``documents/`` and the run log) is written into the new
+    version, so that it is published with it; the caller applies it afterwards."""
     timings: dict[str, float] = {}
     t0 = time.perf_counter()
-    root = settings.index_root
-    root.mkdir(parents=True, exist_ok=True)
+    root = private_dir(settings.index_root)
     documents = sorted(documents, key=lambda d: d.id)
     passages, contexts = chunk_all(documents)
     sentences = sentence_rows(passages)
@@ -294,50 +303,73 @@ def build_index(
 
         t3 = time.perf_counter()
         prune(root, keep=set())  # leftovers of a killed run (the caller holds the lock)
-        version = _write_version(
-            settings,
-            documents,
-            (passages, vectors, contexts),
-            (sentences, sentence_vectors),
-            model_name=encoder.name,
-            vocabulary=vocabulary,
+        folder = root / new_version_name()
+        report = BuildReport(
+            version=folder.name,
+            plan=plan,
+            documents=len(documents),
+            passages=len(passages),
+            embedded=embedded,
+            reused=len(passages) - embedded,
+            seconds=_round(timings),
         )
-        publish(root, version)
-        cache.keep_only({p.content_hash for p in passages} | {r.content_hash for r in sentences})
+        if change is not None:
+            change = change.model_copy(update={"summary": report.model_dump(mode="json")})
+        try:
+            _write_version(
+                folder,
+                documents,
+                (passages, vectors, contexts),
+                (sentences, sentence_vectors),
+                model_name=encoder.name,
+                vocabulary=vocabulary,
+                change=change,
+                lexical_engine=settings.lexical_engine,
+            )
+        except BaseException:  # a full disk, a signal: the half-written version goes
+            remove_tree(folder)
+            raise
+        publish(root, folder)
         timings["storage"] = time.perf_counter() - t3
+        _forget_unused(
+            cache, {p.content_hash for p in passages} | {r.content_hash for r in sentences}
+        )
     finally:
         cache.close()
     timings["total"] = time.perf_counter() - t0
-    return BuildReport(
-        version=version.name,
-        plan=plan,
-        documents=len(documents),
-        passages=len(passages),
-        embedded=embedded,
-        reused=len(passages) - embedded,
-        seconds=_round(timings),
-    )
+    return report.model_copy(update={"seconds": _round(timings)})
+
+
+def _forget_unused(cache: VectorCache, used: set[str]) -> None:
+    """Drop cached vectors the published corpus no longer uses: tidying, which may fail (a
+    full disk) without failing a run whose version is already live."""
+    try:
+        cache.keep_only(used)
+    except Exception as exc:
+        log.warning("Không dọn được bộ nhớ đệm vector: %s", exc)
 
 
 def _write_version(
-    settings: Settings,
+    folder: Path,
     documents: list[Document],
     passage_part: tuple[list[Passage], np.ndarray, dict[str, str]],
     sentence_part: tuple[list[SentenceRow], np.ndarray],
     *,
     model_name: str,
     vocabulary: str,
-) -> Path:
-    """A complete version folder: store, FAISS files, manifest last, recording the model and
-    the abbreviation table the vectors were made with."""
+    change: Change | None,
+    lexical_engine: str,
+) -> None:
+    """A complete version folder, every file flushed to disk: store, FAISS files, the run's
+    changes, manifest last, recording the model and the abbreviation table the vectors were
+    made with."""
     passages, vectors, contexts = passage_part
     sentences, sentence_vectors = sentence_part
-    folder = settings.index_root / new_version_name()
-    folder.mkdir()
+    private_dir(folder)
     store = Store(folder / STORE)
     try:
         store.create_schema()
-        if uses_tantivy(settings.lexical_engine, len(passages)):
+        if uses_tantivy(lexical_engine, len(passages)):
             store.tantivy, store.fts = TantivyWriter(folder), False  # see tantivy_index
         for doc in documents:
             meta = DocumentMeta(**doc.model_dump(exclude={"body"}))
@@ -355,6 +387,7 @@ def _write_version(
         store.commit()
     finally:
         store.close()
+    fsync_file(folder / STORE)
     ids = np.array([p.id for p in passages], dtype=np.int64)
     index = build_faiss(ids, vectors, vectors.shape[1])
     save_faiss(index, folder)
@@ -376,8 +409,9 @@ def _write_version(
         index_type=index_type,
         index_params=index_params,
     )
+    if change is not None:
+        write_change(folder, change)
     write_manifest(folder, manifest)
-    return folder
 
 
 def _round(timings: dict[str, float]) -> dict[str, float]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from retrieval.atomic import write_text_atomically
+from retrieval.atomic import private_dir, remove_durably, write_text_atomically
 from retrieval.config import Settings
 from retrieval.domain.models import Document
 from retrieval.knowledge.documents import load_knowledge_dir, load_markdown, to_markdown
@@ -27,15 +27,11 @@ class DocStore:
 
     def save(self, doc: Document) -> None:
         """Write atomically: a crash leaves the old file or the new one, never half of one."""
-        self.folder.mkdir(parents=True, exist_ok=True)
+        private_dir(self.folder)
         write_text_atomically(self.folder / f"{doc.id}.md", to_markdown(doc))
 
     def delete(self, doc_id: str) -> bool:
-        path = self.folder / f"{doc_id}.md"
-        if path.exists():
-            path.unlink()
-            return True
-        return False
+        return remove_durably(self.folder / f"{doc_id}.md")
 
     # A removed ``knowledge/`` document is remembered, so a later rebuild does not bring it back.
     @property
@@ -47,10 +43,13 @@ class DocStore:
             return set()
         return {x.strip() for x in self._removed_file.read_text(encoding="utf-8").split() if x}
 
-    def set_removed(self, doc_id: str, removed: bool) -> None:
-        ids = self.removed()
-        ids = ids | {doc_id} if removed else ids - {doc_id}
-        self.folder.mkdir(parents=True, exist_ok=True)
+    def update_removed(self, add: set[str], drop: set[str]) -> None:
+        """Remember ``add`` as removed and forget ``drop``, in one atomic write."""
+        before = self.removed()
+        ids = (before | add) - drop
+        if ids == before and self._removed_file.exists():
+            return
+        private_dir(self.folder)
         write_text_atomically(self._removed_file, "".join(f"{i}\n" for i in sorted(ids)))
 
 

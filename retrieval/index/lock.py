@@ -12,13 +12,13 @@ import json
 import os
 from pathlib import Path
 
+from retrieval.atomic import private_dir, private_file
 from retrieval.domain.errors import ReindexBusyError
 
 
 class ReindexLock:
     def __init__(self, folder: Path) -> None:
-        folder.mkdir(parents=True, exist_ok=True)
-        self.path = folder / ".reindex.lock"
+        self.path = private_file(private_dir(folder) / ".reindex.lock")
         self._fh = None
 
     def __enter__(self) -> ReindexLock:

@@ -1,7 +1,9 @@
 """Every reindex run recorded in SQLite: who, when, what, and how it ended.
 
 A run is written as "đang chạy" when it starts and updated when it ends, so a run killed
-midway is visible; the next run marks such rows "bị gián đoạn".
+midway is visible. The next run, holding the lock, settles such rows before it starts
+(:mod:`retrieval.index.recovery`): "thành công" for a run whose version was published (its
+change is applied then), "bị gián đoạn" for the others.
 """
 
 from __future__ import annotations
@@ -13,6 +15,14 @@ from pathlib import Path
 
 import sqlite_utils
 
+from retrieval.atomic import private_file
+
+RUNNING = "đang chạy"
+SUCCEEDED = "thành công"
+FAILED = "thất bại"
+STOPPED = "bị dừng"
+INTERRUPTED = "bị gián đoạn"
+
 
 def _now() -> str:
     return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
@@ -20,8 +30,7 @@ def _now() -> str:
 
 class ReindexLog:
     def __init__(self, path: Path) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        self.db = sqlite_utils.Database(path)
+        self.db = sqlite_utils.Database(private_file(path))
         self.db["runs"].create(
             {
                 "id": int,
@@ -38,7 +47,6 @@ class ReindexLog:
         )
 
     def start(self, action: str, details: dict, who: str | None = None) -> int:
-        self.db.execute("UPDATE runs SET outcome = 'bị gián đoạn' WHERE outcome = 'đang chạy'")
         table = self.db["runs"]
         table.insert(
             {
@@ -46,7 +54,7 @@ class ReindexLog:
                 "who": who or _user(),
                 "action": action,
                 "details": json.dumps(details, ensure_ascii=False, default=str),
-                "outcome": "đang chạy",
+                "outcome": RUNNING,
             }
         )
         self.db.conn.commit()
@@ -56,6 +64,24 @@ class ReindexLog:
         text = summary if isinstance(summary, str) else json.dumps(summary, ensure_ascii=False)
         self.db["runs"].update(run_id, {"finished_at": _now(), "outcome": outcome, "summary": text})
         self.db.conn.commit()
+
+    def finish_if_running(self, run_id: int, outcome: str, summary: dict | str) -> bool:
+        """``finish`` for a run still recorded as running; False when it was not."""
+        rows = self.db.query("SELECT outcome FROM runs WHERE id = ?", [run_id])
+        if [r["outcome"] for r in rows] != [RUNNING]:
+            return False
+        self.finish(run_id, outcome, summary)
+        return True
+
+    def interrupt_running(self) -> int:
+        """Mark every run still recorded as running interrupted (call it under the lock, when
+        no run can be going on); returns how many."""
+        cursor = self.db.execute(
+            "UPDATE runs SET outcome = ?, finished_at = ? WHERE outcome = ?",
+            [INTERRUPTED, _now(), RUNNING],
+        )
+        self.db.conn.commit()
+        return cursor.rowcount
 
     def recent(self, limit: int = 20) -> list[dict]:
         return list(self.db.query("SELECT * FROM runs ORDER BY id DESC LIMIT ?", [limit]))

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import sqlite_utils
 
+from retrieval.atomic import private_file
 from retrieval.domain.accents import AccentForms
 from retrieval.domain.models import DocumentMeta, Passage
 from retrieval.domain.text import fold, lexical_terms
@@ -38,7 +39,7 @@ class Store:
                 f"file:{path}?mode=ro", uri=True, check_same_thread=False, timeout=30
             )
         else:
-            conn = sqlite3.connect(path, check_same_thread=False, timeout=30)
+            conn = sqlite3.connect(private_file(path), check_same_thread=False, timeout=30)
         self.db = sqlite_utils.Database(conn)
         self._lock = threading.Lock()
         #: Where added passages' lexical fields go: the FTS5 table unless ``fts`` is off, and

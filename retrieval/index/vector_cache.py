@@ -12,12 +12,13 @@ from pathlib import Path
 
 import numpy as np
 
+from retrieval.atomic import private_file
+
 
 class VectorCache:
     def __init__(self, path: Path, model: str) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
         self.model = model
-        self.conn = sqlite3.connect(path, timeout=30)
+        self.conn = sqlite3.connect(private_file(path), timeout=30)
         self.conn.execute("PRAGMA journal_mode=WAL")
         self.conn.execute(
             "CREATE TABLE IF NOT EXISTS vectors (model TEXT, hash TEXT, vector BLOB, "

@@ -1,21 +1,21 @@
 """Index versions: a folder with the SQLite store, the FAISS index and a manifest.
 
 ``data/index/CURRENT`` names the live version. A new version is built in a folder of its own,
-its manifest written last, and ``CURRENT`` is replaced atomically, so readers always see a
-complete version.
+every file flushed to disk, its manifest written last, and ``CURRENT`` is replaced atomically
+(and its folder flushed), so readers always see a complete version and a crash, even of the
+machine, leaves the old pointer or the new one.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import shutil
 import uuid
 from pathlib import Path
 
 import numpy as np
 from pydantic import BaseModel
 
-from retrieval.atomic import write_text_atomically
+from retrieval.atomic import fsync_dir, remove_tree, write_text_atomically
 from retrieval.config import Settings
 from retrieval.domain.errors import IndexMismatchError, IndexMissingError
 from retrieval.domain.models import Document, Passage
@@ -67,22 +67,31 @@ def write_manifest(folder: Path, manifest: Manifest) -> None:
     write_text_atomically(folder / MANIFEST, manifest.model_dump_json(indent=2))
 
 
+def is_complete(folder: Path) -> bool:
+    return folder.is_dir() and (folder / MANIFEST).exists()
+
+
+def version_folders(root: Path) -> list[Path]:
+    """Every version folder, complete or not, oldest first."""
+    return sorted((p for p in root.glob("v*") if p.is_dir()), key=lambda p: p.name)
+
+
 def publish(root: Path, folder: Path) -> None:
-    """Make ``folder`` the live version, atomically; older versions are pruned."""
+    """Make the complete ``folder`` the live version, atomically and durably; older versions
+    are pruned."""
+    fsync_dir(folder)
+    fsync_dir(root)  # the new folder's own name, before a pointer names it
     write_text_atomically(root / CURRENT, folder.name)
     prune(root, keep={folder.name})
 
 
 def prune(root: Path, keep: set[str], keep_last: int = 2) -> None:
     """Remove incomplete folders and all but the newest few complete versions."""
-    complete = sorted(
-        (p for p in root.glob("v*") if p.is_dir() and (p / MANIFEST).exists()),
-        key=lambda p: p.name,
-    )
+    complete = [p for p in version_folders(root) if is_complete(p)]
     survivors = keep | {p.name for p in complete[-keep_last:]}
-    for p in root.glob("v*"):
-        if p.is_dir() and p.name not in survivors:
-            shutil.rmtree(p, ignore_errors=True)
+    for p in version_folders(root):
+        if p.name not in survivors:
+            remove_tree(p)
 
 
 class IndexVersion:

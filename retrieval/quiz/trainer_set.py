@@ -38,9 +38,8 @@ from retrieval.domain.quiz import (
     QuizQuestion,
     QuizSource,
     QuizTopic,
-    telegram_len,
 )
-from retrieval.domain.text import fold, nfc
+from retrieval.domain.text import fold, nfc, utf16_len
 
 LETTERS = "ABCDEFGHIJ"
 #: Most questions a set may hold.
@@ -226,8 +225,8 @@ def _row_problems(row: _Row) -> list[SetProblem]:
 
     if not row.question:
         add("no_question")
-    elif telegram_len(row.question) > MAX_QUESTION:
-        add("question_too_long", length=telegram_len(row.question), limit=MAX_QUESTION)
+    elif utf16_len(row.question) > MAX_QUESTION:
+        add("question_too_long", length=utf16_len(row.question), limit=MAX_QUESTION)
     filled = [o for o in row.options if o]
     if len(filled) < MIN_OPTIONS:
         add("too_few_options", count=len(filled))
@@ -236,8 +235,8 @@ def _row_problems(row: _Row) -> list[SetProblem]:
     for i, option in enumerate(row.options):
         if not option:
             add("blank_option", option=LETTERS[i])
-        elif telegram_len(option) > MAX_OPTION:
-            length = telegram_len(option)
+        elif utf16_len(option) > MAX_OPTION:
+            length = utf16_len(option)
             add("option_too_long", option=LETTERS[i], length=length, limit=MAX_OPTION)
     if len({" ".join(fold(o).split()) for o in filled}) < len(filled):
         add("duplicate_options")
@@ -246,8 +245,8 @@ def _row_problems(row: _Row) -> list[SetProblem]:
     elif len(filled) >= MIN_OPTIONS and _key_index(row) is None:
         letters = ", ".join(LETTERS[: len(row.options)])
         add("bad_key", key=row.key if row.index is None else row.index, letters=letters)
-    if telegram_len(row.explanation) > MAX_EXPLANATION:
-        length = telegram_len(row.explanation)
+    if utf16_len(row.explanation) > MAX_EXPLANATION:
+        length = utf16_len(row.explanation)
         add("explanation_too_long", length=length, limit=MAX_EXPLANATION)
     if row.level and fold(row.level).lower() not in {fold(d) for d in DIFFICULTIES}:
         add("bad_level", level=row.level)
@@ -257,8 +256,8 @@ def _row_problems(row: _Row) -> list[SetProblem]:
 def _fit(text: str, limit: int) -> str:
     """``text`` shortened until Telegram counts at most ``limit`` (an emoji counts 2)."""
     out, room = shorten(text, limit), limit
-    while telegram_len(out) > limit:
-        room -= telegram_len(out) - limit
+    while utf16_len(out) > limit:
+        room -= utf16_len(out) - limit
         out = shorten(text, room)
     return out
 

@@ -2,30 +2,54 @@
 what a change would do, add, remove and rebuild, under a lock and a run log.
 
 The corpus is ``knowledge/`` plus the documents administrators added (``index.docstore``).
-Every action builds a complete new index version beside the live one and swaps it in; the
-added files reach the document store only after that has succeeded.
+Every action builds a complete new index version beside the live one and swaps it in. What
+else it changes (files in ``documents/``, ``removed.txt``, the run log's outcome) travels in
+the new version and is applied after the swap (``index.changes``); a run killed at any point
+leaves the old state or the new one, and the next run, or :meth:`AdminService.repair` at
+start-up, finishes what was published (``index.recovery``).
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import json
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
+from retrieval.atomic import is_disk_full
 from retrieval.config import Settings
-from retrieval.domain.errors import LoaderError, UnknownDocumentError
+from retrieval.domain.errors import (
+    CoreError,
+    DiskFullError,
+    LoaderError,
+    ReindexBusyError,
+    Stopped,
+    UnknownDocumentError,
+)
 from retrieval.domain.models import BuildReport, Document
 from retrieval.embedding.encoder import Encoder, LazyEncoder
 from retrieval.index.builder import Progress, build_index
-from retrieval.index.docstore import all_documents, docstore
+from retrieval.index.changes import Change
+from retrieval.index.docstore import all_documents
 from retrieval.index.lock import ReindexLock
-from retrieval.index.run_log import ReindexLog
+from retrieval.index.recovery import Repair, complete, repair
+from retrieval.index.run_log import FAILED, STOPPED, ReindexLog
 from retrieval.knowledge.documents import body_hash
 from retrieval.knowledge.loaders import SUPPORTED_SUFFIXES, load_file, load_paths
+
+#: What a run is about: the corpus to index, and what else it changes once published.
+Target = Callable[[], tuple[list[Document], Change]]
 
 
 def _norm_number(number: str) -> str:
     return number.strip().upper().replace(" ", "")
+
+
+def _failure(error: BaseException) -> str:
+    """How a failed run is summed up in the run log."""
+    if isinstance(error, CoreError):
+        return json.dumps({"code": error.code, **error.details}, ensure_ascii=False, default=str)
+    return f"{type(error).__name__}: {error}"
 
 
 class AdminService:
@@ -52,7 +76,7 @@ class AdminService:
 
     def rebuild(self, dry_run: bool = False) -> BuildReport:
         """The corpus as it stands: ``knowledge/`` plus added documents."""
-        return self._run("rebuild", {}, lambda: all_documents(self.settings), dry_run)
+        return self._run("rebuild", {}, lambda: (all_documents(self.settings), Change()), dry_run)
 
     def add(
         self, docs: list[Document], supersedes: list[str] | None = None, dry_run: bool = False
@@ -60,11 +84,11 @@ class AdminService:
         """Add or update documents; ``supersedes`` numbers are marked replaced by them."""
         supersedes = supersedes or []
         details = {"documents": [d.id for d in docs], "supersedes": supersedes}
-        saved: list[Document] = []
 
-        def target() -> list[Document]:
+        def target() -> tuple[list[Document], Change]:
             corpus = {d.id: d for d in all_documents(self.settings)}
             by_body = {body_hash(d): d.id for d in corpus.values()}
+            saved: list[Document] = []
             self.skipped_duplicates = []
             for doc in docs:
                 twin = by_body.get(body_hash(doc))
@@ -82,31 +106,37 @@ class AdminService:
                 )
                 corpus[old.id] = updated
                 saved.append(updated)
-            return list(corpus.values())
+            change = Change(save=saved, restored=[d.id for d in saved])
+            return list(corpus.values()), change
 
         report = self._run("add", details, target, dry_run)
-        if not dry_run:
-            store = docstore(self.settings)
-            for doc in saved:
-                store.save(doc)
-                store.set_removed(doc.id, False)
         report.plan.duplicates = self.skipped_duplicates + report.plan.duplicates
         return report
 
     def remove(self, doc_id: str, dry_run: bool = False) -> BuildReport:
-        def target() -> list[Document]:
+        def target() -> tuple[list[Document], Change]:
             corpus = all_documents(self.settings)
             if doc_id not in {d.id for d in corpus}:
                 raise UnknownDocumentError("unknown_id", doc_id=doc_id)
-            return [d for d in corpus if d.id != doc_id]
+            from_knowledge = (self.settings.knowledge_dir / f"{doc_id}.md").exists()
+            change = Change(delete=[doc_id], removed=[doc_id] if from_knowledge else [])
+            return [d for d in corpus if d.id != doc_id], change
 
-        report = self._run("remove", {"document": doc_id}, target, dry_run)
-        if not dry_run:
-            store = docstore(self.settings)
-            store.delete(doc_id)
-            if (self.settings.knowledge_dir / f"{doc_id}.md").exists():
-                store.set_removed(doc_id, True)
-        return report
+        return self._run("remove", {"document": doc_id}, target, dry_run)
+
+    def repair(self) -> Repair | None:
+        """Finish what a killed run published, remove what it left half-written, and settle
+        the runs left "đang chạy" (``index.recovery``). None when a run holds the lock: that
+        run repairs before it starts."""
+        try:
+            with ReindexLock(self.settings.index_root):
+                log = self._log()
+                try:
+                    return repair(self.settings, log)
+                finally:
+                    log.close()
+        except ReindexBusyError:
+            return None
 
     @staticmethod
     def _find_by_number(corpus: dict[str, Document], number: str, exclude: set[str]) -> Document:
@@ -116,25 +146,67 @@ class AdminService:
                 return doc
         raise UnknownDocumentError("unknown_number", number=number)
 
-    def _run(self, action: str, details: dict, target, dry_run: bool) -> BuildReport:
+    def _log(self) -> ReindexLog:
+        return ReindexLog(self.settings.data_dir / "reindex_runs.sqlite")
+
+    def _run(self, action: str, details: dict, target: Target, dry_run: bool) -> BuildReport:
         if dry_run:
-            return build_index(self.settings, self.encoder, target(), dry_run=True)
-        with ReindexLock(self.settings.index_root):
-            log = ReindexLog(self.settings.data_dir / "reindex_runs.sqlite")
-            run_id = log.start(action, details, self.who)
-            try:
-                report = build_index(self.settings, self.encoder, target(), self.progress)
-            except KeyboardInterrupt:
-                log.finish(run_id, "bị dừng", "Ctrl-C")
-                raise
-            except Exception as exc:
-                log.finish(run_id, "thất bại", f"{type(exc).__name__}: {exc}")
-                raise
-            else:
-                log.finish(run_id, "thành công", report.model_dump(mode="json"))
-            finally:
-                log.close()
+            self.repair()  # so that the plan starts from what was published
+            documents, _ = target()
+            return build_index(self.settings, self.encoder, documents, dry_run=True)
+        try:
+            with ReindexLock(self.settings.index_root):
+                log = self._log()
+                try:
+                    return self._locked_run(log, action, details, target)
+                finally:
+                    log.close()
+        except Exception as exc:
+            if is_disk_full(exc) and not isinstance(exc, DiskFullError):
+                raise DiskFullError(path=str(self.settings.data_dir)) from exc
+            raise
+
+    def _locked_run(
+        self, log: ReindexLog, action: str, details: dict, target: Target
+    ) -> BuildReport:
+        repair(self.settings, log)
+        run_id = log.start(action, details, self.who)
+        try:
+            documents, change = target()
+            change.run_id = run_id
+            report = build_index(
+                self.settings, self.encoder, documents, self.progress, change=change
+            )
+        except (KeyboardInterrupt, Stopped) as exc:
+            self._record_end(log, run_id, STOPPED, getattr(exc, "signal", "Ctrl-C"))
+            raise
+        except Exception as exc:
+            if is_disk_full(exc):
+                full = DiskFullError(path=str(self.settings.data_dir))
+                self._record_end(log, run_id, FAILED, _failure(full))
+                raise full from exc
+            self._record_end(log, run_id, FAILED, _failure(exc))
+            raise
+        # Published (or nothing to publish): documents/, then the log. Should this fail, the
+        # run stays "đang chạy" and the version keeps its change: the next run completes it.
+        folder = self.settings.index_root / report.version if report.published else None
+        try:
+            complete(self.settings, log, change, folder, report.model_dump(mode="json"))
+        except Exception as exc:
+            if is_disk_full(exc):
+                data = str(self.settings.data_dir)
+                raise DiskFullError("disk_full_published", path=data) from exc
+            raise
         return report
+
+    @staticmethod
+    def _record_end(log: ReindexLog, run_id: int, outcome: str, summary: str) -> None:
+        """Record how a run ended; should even that fail (the disk is still full), the next
+        run marks it interrupted, and the failure that ended it is what the user is told."""
+        try:
+            log.finish(run_id, outcome, summary)
+        except Exception:  # the run's own failure matters more
+            pass
 
 
 __all__ = ["SUPPORTED_SUFFIXES", "AdminService", "corpus_documents", "read_file", "read_paths"]

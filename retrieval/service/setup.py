@@ -81,8 +81,10 @@ def setup(
     """``progress`` follows the embedding of passages, ``model_progress`` the model's rebuild,
     ``exporting()`` announces the ONNX export (about 30 s)."""
     build_model(settings, model_progress, exporting)
+    admin = AdminService(settings, progress=progress)
+    admin.repair()  # what a killed run published counts before the index is judged stale
     if index_is_stale(settings):  # incremental: only new or changed passages are embedded
-        report = SetupReport(build=AdminService(settings, progress=progress).rebuild())
+        report = SetupReport(build=admin.rebuild())
     else:
         folder = current_version_dir(settings.index_root)
         report = SetupReport(ready_version=folder.name if folder else None)

@@ -15,6 +15,7 @@ from typing import Any
 
 from retrieval.domain.errors import LoaderError
 from retrieval.domain.models import Document
+from retrieval.knowledge.chunking import chunk_document
 from retrieval.knowledge.loaders import limits
 from retrieval.knowledge.loaders.base import Extracted, Strategy, cause, reflow, to_document
 from retrieval.knowledge.loaders.docx import DocxStrategy
@@ -81,7 +82,9 @@ def _load(path: Path, max_bytes: int, overrides: Mapping[str, Any] | None) -> Do
     if not extracted.text.strip() and extracted.front is None:
         raise LoaderError("file_no_text")
     limits.check_text(extracted.text)  # before header detection, reflow and chunking
-    return to_document(path.stem, extracted, overrides)
+    doc = to_document(path.stem, extracted, overrides)
+    limits.check_passages(len(chunk_document(doc)))  # before anything is embedded
+    return doc
 
 
 def iter_files(paths: Iterable[Path | str]) -> Iterable[Path]:

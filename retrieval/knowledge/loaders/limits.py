@@ -28,6 +28,11 @@ MAX_TEXT_CHARS = 1_500_000
 #: paragraph has 2,464; twenty times that. A longer "line" is not prose but a dump (base64,
 #: minified data, one paragraph with no breaks), which makes one giant passage.
 MAX_LINE_CHARS = 50_000
+#: Passages one document may make, counted by chunking it (a second or two at worst) before
+#: anything is embedded (about 15 passages a second on 2 cores: 5,000 is some six minutes).
+#: ``MAX_TEXT_CHARS`` alone does not bound them: 1.5 million characters of one-line articles
+#: ("Điều 1. …") made 49,104 passages. The largest knowledge document makes 122.
+MAX_PASSAGES = 5_000
 #: Pages of a PDF, read from the page tree before any text is extracted: about 3,000
 #: characters a page, so ``MAX_TEXT_CHARS`` is some 500 pages (measured: 480 full pages,
 #: 3.5 s and 100 MB to extract).
@@ -55,6 +60,7 @@ __all__ = [
     "MAX_FRONT_MATTER_BYTES",
     "MAX_FRONT_MATTER_DEPTH",
     "MAX_LINE_CHARS",
+    "MAX_PASSAGES",
     "MAX_PDF_PAGES",
     "MAX_RATIO",
     "MAX_TEXT_CHARS",
@@ -63,6 +69,7 @@ __all__ = [
     "MAX_ZIP_MEMBERS",
     "check_length",
     "check_pages",
+    "check_passages",
     "check_text",
     "check_zip",
 ]
@@ -111,6 +118,12 @@ def check_text(text: str) -> None:
             raise LoaderError(
                 "file_line_too_long", line=number, chars=len(line), limit=MAX_LINE_CHARS
             )
+
+
+def check_passages(count: int) -> None:
+    """Refuse a document that makes more than ``MAX_PASSAGES`` passages."""
+    if count > MAX_PASSAGES:
+        raise LoaderError("file_too_many_passages", count=count, limit=MAX_PASSAGES)
 
 
 def check_length(chars: int) -> None:
