@@ -1,7 +1,8 @@
 """The delivery soak (``scripts/soak_delivery.py``), opt-in: ``pytest -m soak``.
 
 1,000 questions to a real ``cchc run`` through the fake Bot API under random faults: every
-question answered, none answered twice, no apology."""
+question answered, none answered twice except in the window a SIGKILL opens between a send
+and its outbox record, no apology."""
 
 from __future__ import annotations
 
@@ -23,5 +24,7 @@ def test_soak_answers_every_question_once() -> None:
     )  # fmt: skip
     result = json.loads(done.stdout.strip().splitlines()[-1])
     assert result["questions"] >= 1000 and result["faults_total"] > 0
-    assert result["losses"] == 0 and result["duplicates"] == 0 and result["apologies"] == 0
+    assert result["losses"] == 0 and result["apologies"] == 0
+    # the only duplicates are answers sent just before a SIGKILL, not yet in the outbox
+    assert result["duplicates_unexplained"] == 0
     assert result["answers_delivered"] == result["questions"]
