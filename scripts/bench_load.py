@@ -39,7 +39,7 @@ sys.path.insert(0, str(ROOT))
 from bot.app import build_application  # noqa: E402
 from bot.runner import start, stop  # noqa: E402
 from bot.testing.fake_api import FakeTelegram  # noqa: E402
-from bot.testing.harness import bot_settings  # noqa: E402
+from bot.testing.harness import bot_settings, percentile  # noqa: E402
 from retrieval.config import Settings  # noqa: E402
 from retrieval.service.answering import AnsweringService  # noqa: E402
 
@@ -118,15 +118,6 @@ class LimiterClock:
             if endpoint == "sendMessage":
                 chat = int((data or {}).get("chat_id", 0))
                 self.waits[chat] = time.monotonic() - t0 - inner
-
-
-def percentile(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    if not ordered:
-        return float("nan")
-    pos = (len(ordered) - 1) * q
-    lo, hi = int(pos), min(int(pos) + 1, len(ordered) - 1)
-    return ordered[lo] + (ordered[hi] - ordered[lo]) * (pos - lo)
 
 
 async def level(
