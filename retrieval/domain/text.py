@@ -74,8 +74,10 @@ _FOLD_TABLE = {
 _FOLD_TABLE.update({ord("đ"): "d", ord("Đ"): "d"})
 
 
+@lru_cache(maxsize=16_384)
 def fold(text: str) -> str:
-    """Lower-case and strip Vietnamese accents (đ→d), for phone typing without tone marks."""
+    """Lower-case and strip Vietnamese accents (đ→d), for phone typing without tone marks.
+    Remembered: the same passages are folded for question after question."""
     return text.lower().translate(_FOLD_TABLE)
 
 

@@ -32,6 +32,10 @@ class Agency(BaseModel):
     since: dt.date | None = None
 
 
+#: How many expanded texts a vocabulary remembers (a few MB).
+EXPANSIONS_KEPT = 20_000
+
+
 class Vocabulary(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -62,9 +66,23 @@ class Vocabulary(BaseModel):
     def _by_upper(self) -> dict[str, str]:
         return {k.upper(): v for k, v in self.abbreviations.items()}
 
+    @cached_property
+    def _expansions(self) -> dict[tuple[str, bool], str]:
+        return {}
+
     def expand(self, text: str, keep: bool = True) -> str:
         """'CCHC' → 'cải cách hành chính (CCHC)': the abbreviation stays for exact matches
-        (with ``keep`` false, it goes: the words a question is about, not how it was typed)."""
+        (with ``keep`` false, it goes: the words a question is about, not how it was typed).
+        Remembered: the same passages are read for question after question."""
+        cache = self._expansions
+        if (done := cache.get((text, keep))) is not None:
+            return done
+        if len(cache) >= EXPANSIONS_KEPT:
+            cache.clear()
+        cache[(text, keep)] = expanded = self._expand(text, keep)
+        return expanded
+
+    def _expand(self, text: str, keep: bool) -> str:
         long, short = self._abbreviation_patterns
 
         def spelled(full: str, abbreviation: str) -> str:

@@ -79,9 +79,14 @@ class _Tokens:
     def positions(self, word: str) -> list[int]:
         """Where ``word`` occurs: by its spelling when it has accents ("quà" is not "qua"),
         in any spelling when it has none (typed on a phone without tone marks)."""
-        if has_diacritics(word):
-            return self.by_spelling.get(tone_key(word), [])
-        return self.by_folded.get(word, [])
+        spelled, key = _lookup(word)
+        return (self.by_spelling if spelled else self.by_folded).get(key, [])
+
+
+@lru_cache(maxsize=65_536)
+def _lookup(word: str) -> tuple[bool, str]:
+    """How a question's word is looked up: by its spelling, or folded as typed."""
+    return (True, tone_key(word)) if has_diacritics(word) else (False, word)
 
 
 @lru_cache(maxsize=8192)
@@ -385,6 +390,9 @@ def judge(
 
 
 def idf_of(total: int, doc_freq: Callable[[str], int]) -> Callable[[str], float]:
+    """A word's IDF in one index version (remembered: the version does not change)."""
+
+    @lru_cache(maxsize=65_536)
     def idf(term: str) -> float:
         df = doc_freq(term)
         return math.log(1 + (total - df + 0.5) / (df + 0.5))
