@@ -248,9 +248,9 @@ def compose(
         for i, h in enumerate(result.hits)
         if i == 0 or relevance[h.passage.id] >= KEEP_SHARE * best_relevance
     ]
-    if query.documents and any(names_any(query.documents, h) for h in kept):
-        # "NQ 76 đề ra mấy giải pháp?": the document named answers, not another one's words
-        kept = [h for h in kept if names_any(query.documents, h)]
+    named = [h for h in kept if names_any(query.documents, h)] if query.documents else []
+    if named:  # "NQ 76 đề ra mấy giải pháp?": the document named answers, not another one's
+        kept = named
     layout = _Layout()
 
     # 1. The list, when the question asks for one (or the answer is an article's clauses).

@@ -226,15 +226,15 @@ class Searcher:
             ]
             lists.append((ORDINAL_WEIGHT, item))
         if query.periods:  # "giai đoạn 2011-2020": passages about that period
-            titles = {d.id: f"{d.title}\n{d.summary or ''}" for d in self.documents.values()}
-            about = [
-                pid
-                for pid in present
-                if any(
-                    names_period(f"{titles.get(passages[pid].doc_id, '')}\n{passages[pid].text}", p)
-                    for p in query.periods
-                )
-            ]
+            documents = self.documents
+
+            def about_period(p: Passage) -> bool:
+                doc = documents.get(p.doc_id)
+                head = f"{doc.title}\n{doc.summary or ''}" if doc else ""
+                return any(names_period(f"{head}\n{p.text}", period) for period in query.periods)
+
+            # only the documents of the passages found are read, not the whole catalogue
+            about = [pid for pid in present if about_period(passages[pid])]
             if query.kinds:  # "hạn chế … giai đoạn 2011-2020": those of the kind asked first
                 about = [pid for pid in about if passages[pid].kind in query.kinds] or about
             lists.append((1.0, about))
