@@ -81,6 +81,13 @@ def fold(text: str) -> str:
     return text.lower().translate(_FOLD_TABLE)
 
 
+@lru_cache(maxsize=16_384)
+def folded_words(text: str) -> str:
+    """``text`` folded, its words joined by single spaces, punctuation gone: what a phrase
+    is looked for in ("kiem soat thu tuc hanh chinh la")."""
+    return " ".join(re.sub(r"[^\w]", " ", fold(text)).split())
+
+
 def syllables(text: str) -> list[str]:
     """Lower-cased syllables (Vietnamese words are space-separated syllables)."""
     return [m.group(0) for m in SYLLABLE.finditer(nfc(text).lower())]

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import sqlite3
 import threading
-from collections.abc import Iterable, Iterator
+from collections import OrderedDict
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -29,6 +30,12 @@ def lexical_fields(text: str) -> tuple[str, str]:
     return " ".join(terms), " ".join(fold(t) for t in terms)
 
 
+#: Passages a serving store keeps in memory, most recently read first (about 1 KB each).
+PASSAGE_CACHE = 20_000
+#: Articles and documents whose passage ids (in reading order) a serving store keeps.
+LIST_CACHE = 512
+
+
 class Store:
     """One version's SQLite file. Thread-safe for reads through one shared connection."""
 
@@ -42,6 +49,10 @@ class Store:
             conn = sqlite3.connect(private_file(path), check_same_thread=False, timeout=30)
         self.db = sqlite_utils.Database(conn)
         self._lock = threading.Lock()
+        #: A published version never changes: the passages its questions read are kept, the
+        #: most recently read ``PASSAGE_CACHE`` of them (a question reads about a hundred).
+        self._read: OrderedDict[int, Passage] | None = OrderedDict() if readonly else None
+        self._lists: OrderedDict[tuple, list[Passage]] | None = OrderedDict() if readonly else None
         #: Where added passages' lexical fields go: the FTS5 table unless ``fts`` is off, and
         #: a tantivy index when the builder of a large corpus sets one (``tantivy_index``).
         self.fts = True
@@ -177,21 +188,55 @@ class Store:
         return rows[0]["body"] if rows else None
 
     def _passage_columns(self) -> str:
-        """Every column but the vector, which search never needs (1.5 KB a row)."""
+        """The columns a ``Passage`` is made of: never the vector, which search does not
+        need (1.5 KB a row)."""
         if not hasattr(self, "_columns"):
-            names = [c.name for c in self.db["passages"].columns if c.name != "vector"]
-            self._columns = ", ".join(names)
+            stored = {c.name for c in self.db["passages"].columns}
+            self._names = [name for name in Passage.model_fields if name in stored]
+            self._columns = ", ".join(self._names)
         return self._columns
+
+    def _rows(self, sql: str, params: Sequence) -> list[Passage]:
+        """Passages from plain rows: the store wrote them from validated models, so they are
+        rebuilt without validating again (the cost of a question's hundred candidates)."""
+        columns = self._passage_columns()
+        with self._lock:
+            rows = self.db.conn.execute(sql.format(columns=columns), params).fetchall()
+        names = self._names
+        return [_passage(dict(zip(names, row, strict=True))) for row in rows]
 
     def passages(self, ids: Iterable[int]) -> dict[int, Passage]:
         ids = list(ids)
         if not ids:
             return {}
-        marks = ",".join("?" * len(ids))
-        sql = f"SELECT {self._passage_columns()} FROM passages WHERE id IN ({marks})"
+        kept = self._read
+        if kept is None:
+            return {p.id: p for p in self._fetch(ids)}
         with self._lock:
-            rows = list(self.db.query(sql, ids))
-        return {r["id"]: _passage(r) for r in rows}
+            found = {pid: kept[pid] for pid in ids if pid in kept}
+            for pid in found:
+                kept.move_to_end(pid)
+        missing = [pid for pid in ids if pid not in found]
+        fetched = self._fetch(missing) if missing else []
+        with self._lock:
+            self._keep(fetched)
+        found.update((p.id, p) for p in fetched)
+        return found
+
+    def _keep(self, passages: list[Passage]) -> None:
+        """Remember passages read (the caller holds the lock)."""
+        kept = self._read
+        if kept is None:
+            return
+        for p in passages:
+            kept[p.id] = p
+            kept.move_to_end(p.id)
+        while len(kept) > PASSAGE_CACHE:
+            kept.popitem(last=False)
+
+    def _fetch(self, ids: list[int]) -> list[Passage]:
+        marks = ",".join("?" * len(ids))
+        return self._rows(f"SELECT {{columns}} FROM passages WHERE id IN ({marks})", ids)
 
     def all_passages(self) -> Iterator[Passage]:
         with self._lock:
@@ -204,20 +249,37 @@ class Store:
 
     def passages_of_section(self, doc_id: str, section: str) -> list[Passage]:
         """The passages of one article (or one section), in reading order."""
-        sql = (
-            f"SELECT {self._passage_columns()} FROM passages WHERE doc_id = ? AND section = ? "
-            "ORDER BY ordinal"
-        )
-        with self._lock:
-            rows = list(self.db.query(sql, [doc_id, section]))
-        return [_passage(r) for r in rows]
+        sql = "SELECT {columns} FROM passages WHERE doc_id = ? AND section = ? ORDER BY ordinal"
+        return self._kept_rows(sql, (doc_id, section))
 
     def passages_of_document(self, doc_id: str) -> list[Passage]:
         """Every passage of one document, in reading order."""
-        sql = f"SELECT {self._passage_columns()} FROM passages WHERE doc_id = ? ORDER BY ordinal"
+        sql = "SELECT {columns} FROM passages WHERE doc_id = ? ORDER BY ordinal"
+        return self._kept_rows(sql, (doc_id,))
+
+    def _kept_rows(self, sql: str, params: tuple) -> list[Passage]:
+        """``_rows`` of a serving store, whose ids are kept for the ``LIST_CACHE`` most recent
+        queries (the articles and documents that the answers of a day quote) and whose
+        passages are kept with the others."""
+        kept = self._lists
+        if kept is None:
+            return self._rows(sql, params)
+        key = (sql, params)
         with self._lock:
-            rows = list(self.db.query(sql, [doc_id]))
-        return [_passage(r) for r in rows]
+            ids = kept.get(key)
+            if ids is not None:
+                kept.move_to_end(key)
+        if ids is not None:
+            found = self.passages(ids)
+            if len(found) == len(ids):
+                return [found[pid] for pid in ids]
+        rows = self._rows(sql, params)
+        with self._lock:
+            kept[key] = tuple(p.id for p in rows)
+            while len(kept) > LIST_CACHE:
+                kept.popitem(last=False)
+            self._keep(rows)
+        return rows
 
     def vectors(self) -> tuple[np.ndarray, np.ndarray]:
         """All passage ids and their vectors, for building the FAISS index."""
@@ -260,17 +322,19 @@ class Store:
             out.setdefault(pid, []).append((start, end, np.frombuffer(vec, dtype=np.float32)))
         return out
 
-    def sentence_passages(self, sentence_ids: Iterable[int]) -> dict[int, int]:
-        """sentence id → passage id."""
-        ids = list(sentence_ids)
-        if not ids:
-            return {}
-        marks = ",".join("?" * len(ids))
+    def sentence_owners(self) -> np.ndarray:
+        """sentence id → passage id (-1 for an id no sentence has), read once per version:
+        every question maps its nearest sentences to their passages."""
+        if not self.has_sentences():
+            return np.zeros(0, dtype=np.int64)
         with self._lock:
-            rows = self.db.conn.execute(
-                f"SELECT id, passage_id FROM sentences WHERE id IN ({marks})", ids
-            ).fetchall()
-        return dict(rows)
+            rows = self.db.conn.execute("SELECT id, passage_id FROM sentences").fetchall()
+        if not rows:
+            return np.zeros(0, dtype=np.int64)
+        pairs = np.array(rows, dtype=np.int64)
+        owners = np.full(int(pairs[:, 0].max()) + 1, -1, dtype=np.int64)
+        owners[pairs[:, 0]] = pairs[:, 1]
+        return owners
 
     def sentence_vectors_by_hash(self) -> dict[str, np.ndarray]:
         """content hash → vector of every sentence, for reusing them in the next build."""
@@ -310,7 +374,5 @@ class Store:
 
 
 def _passage(row: dict) -> Passage:
-    row = dict(row)
-    row.pop("vector", None)
     row["boilerplate"] = bool(row.get("boilerplate"))
-    return Passage(**row)
+    return Passage.model_construct(**row)

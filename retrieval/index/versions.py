@@ -103,6 +103,9 @@ class IndexVersion:
         self.store = Store(folder / STORE, readonly=True)
         self.faiss = load_faiss(folder, self.manifest.index_params)
         self.sentence_faiss = load_faiss(folder, {}, SENTENCE_FAISS_FILE)
+        self.sentence_owners = (
+            self.store.sentence_owners() if self.sentence_faiss is not None else None
+        )
 
     @classmethod
     def open_current(cls, settings: Settings) -> IndexVersion:
@@ -138,11 +141,11 @@ class IndexVersion:
         """(passage id, similarity of its best sentence) best first; [] without a sentence
         index."""
         found = dense_search(self.sentence_faiss, vector, limit)
-        owners = self.store.sentence_passages(i for i, _ in found)
+        owners = self.sentence_owners
         best: dict[int, float] = {}
         for sid, score in found:
-            pid = owners.get(sid)
-            if pid is not None and score > best.get(pid, -1.0):
+            pid = int(owners[sid]) if owners is not None and 0 <= sid < len(owners) else -1
+            if pid >= 0 and score > best.get(pid, -1.0):
                 best[pid] = score
         return sorted(best.items(), key=lambda x: -x[1])
 

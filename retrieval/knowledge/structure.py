@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Literal
 
 from retrieval.domain.text import sentence_spans, split_clauses
@@ -73,6 +74,13 @@ def is_status_line(line: str) -> bool:
 
 def passage_units(text: str) -> list[Unit]:
     """The units of a passage, in order."""
+    return list(_units(text))
+
+
+@lru_cache(maxsize=8192)
+def _units(text: str) -> tuple[Unit, ...]:
+    """Remembered by text: excerpts, lists and the answer read the same passages' units
+    several times a question, and the questions of a day return to the same passages."""
     units: list[Unit] = []
     offset = 0
     for n, line in enumerate(text.split("\n")):
@@ -99,7 +107,7 @@ def passage_units(text: str) -> list[Unit]:
                         )
                     )
         offset += len(line) + 1
-    return units
+    return tuple(units)
 
 
 def inline_items(sentence: str) -> tuple[int, list[tuple[int, int]]] | None:

@@ -12,7 +12,14 @@ from functools import cached_property
 
 from retrieval.domain.accents import restore_accents, typed_with_tones
 from retrieval.domain.models import PassageKind
-from retrieval.domain.text import STOPWORDS, fold, has_diacritics, is_stopword, syllables
+from retrieval.domain.text import (
+    STOPWORDS,
+    fold,
+    folded_words,
+    has_diacritics,
+    is_stopword,
+    syllables,
+)
 from retrieval.domain.vocabulary import Vocabulary
 from retrieval.search.intent import head_of, question_kinds
 
@@ -172,7 +179,7 @@ class Query:
         """Whether ``text`` defines what the question asks to define ("X là …")."""
         if not self.defines:
             return False
-        folded = " ".join(re.sub(r"[^\w]", " ", fold(text)).split())
+        folded = folded_words(text)
         return any(f"{self.defines} {w}" in folded for w in ("la", "duoc hieu la"))
 
     def expand(self, text: str) -> str:
