@@ -292,6 +292,10 @@ class Store:
         return ids, vecs
 
     def has_sentences(self) -> bool:
+        if self._lists is not None:  # a serving store's tables do not change
+            if not hasattr(self, "_has_sentences"):
+                self._has_sentences = "sentences" in self.db.table_names()
+            return self._has_sentences
         return "sentences" in self.db.table_names()
 
     def sentence_vectors(self) -> tuple[np.ndarray, np.ndarray]:

@@ -75,6 +75,9 @@ class _Tokens:
     folded: tuple[str, ...]
     by_folded: dict[str, list[int]]
     by_spelling: dict[str, list[int]]
+    #: The folded syllables, and their pairs ("cai_cach"), as sets.
+    present: frozenset[str]
+    pairs: frozenset[str]
 
     def positions(self, word: str) -> list[int]:
         """Where ``word`` occurs: by its spelling when it has accents ("quà" is not "qua"),
@@ -98,7 +101,9 @@ def _tokens(text: str) -> _Tokens:
     for i, (tok, f) in enumerate(zip(toks, folded, strict=True)):
         by_folded.setdefault(f, []).append(i)
         by_spelling.setdefault(tone_key(tok), []).append(i)
-    return _Tokens(folded, by_folded, by_spelling)
+    return _Tokens(
+        folded, by_folded, by_spelling, frozenset(folded), frozenset(bigrams(list(folded)))
+    )
 
 
 def word_in(word: str, text: str) -> bool:
@@ -130,8 +135,7 @@ def coverage(
     if not query.words:
         return 0.0
     tokens = _tokens(query.expand(text))
-    present = set(tokens.folded)
-    pair_set = set(bigrams(list(tokens.folded)))
+    present, pair_set = tokens.present, tokens.pairs
     by_synonym: set[str] = set()
     for phrase, others in query.synonyms.items():
         for other in others:
