@@ -7,6 +7,7 @@ evidence is judged (``evidence``)."""
 from __future__ import annotations
 
 import re
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -93,20 +94,22 @@ def _trust(top: float) -> float:
 
 
 @lru_cache(maxsize=8192)
-def _heading_words(heading: str) -> tuple[str, ...]:
-    return tuple(
+def _heading_words(heading: str) -> tuple[tuple[str, ...], frozenset[str]]:
+    """A heading's content words, folded, in order and as a set."""
+    words = tuple(
         fold(t)
         for t in syllables(re.sub(r"^(?:Điều [\w.]+\.|[IVX]+\.|\d+\.)\s*", "", heading))
         if fold(t) not in STOPWORDS
     )
+    return words, frozenset(words)
 
 
 def title_match(query: Query, heading: str) -> float:
     """How much of a heading the question repeats, in [0, 1]: the share of the heading's
     content words (its "Điều 44.5.NĐ.1." number aside) that the question uses. Headings of
     fewer than two content words ("Thứ nhất", "Mục tiêu") say too little to count."""
-    words = _heading_words(heading)
-    if len(set(words)) < 2:
+    words, distinct = _heading_words(heading)
+    if len(distinct) < 2 or distinct.isdisjoint(query.asked):
         return 0.0
     return sum(w in query.asked for w in words) / len(words)
 
@@ -140,6 +143,7 @@ class Searcher:
         self.version = IndexVersion.open_current(settings)
         self.version.check_model(encoder.name, encoder.dimension)
         self._swap = ReadWriteLock()
+        self._pool = ThreadPoolExecutor(2, thread_name_prefix="search")
         self._load_caches()
 
     def _load_caches(self) -> None:
@@ -265,7 +269,9 @@ class Searcher:
             lists.append((1.0, [pid for pid in present if query.defined_in(passages[pid].text)]))
         # A heading that the question repeats ("Nguyên tắc thực hiện thủ tục hành chính",
         # "Phạm vi điều chỉnh") names the article that answers it.
-        titled = [(title_match(query, heading_of(passages[pid])), pid) for pid in present]
+        headings = {pid: heading_of(passages[pid]) for pid in present}
+        matched = {h: title_match(query, h) for h in set(headings.values())}  # shared headings
+        titled = [(matched[headings[pid]], pid) for pid in present]
         titled = [(c, pid) for c, pid in titled if c >= TITLE_MATCH]
         titled.sort(key=lambda x: -x[0])
         lists.append((1.0, [pid for _, pid in titled]))
@@ -292,10 +298,16 @@ class Searcher:
         filters = filters or SearchFilters()
         n = self.settings.candidates * (4 if filters.active else 1)
         rrf_k = self.settings.rrf_k
+        version = self.version  # the caller holds the swap lock for reading
+        # The three searches release the interpreter while they run, so the words are
+        # searched while the question is embedded and the sentences while the passages are
+        # searched: a question uses both cores (at most 2 searches wait, the embedding is
+        # still shared with the questions asked at the same time).
+        lexical_job = self._pool.submit(self.lexical.search, query.lexical_text, n)
         vector = self.encoder.encode_query(query.dense_text)
-        lexical = self.lexical.search(query.lexical_text, n)
-        dense = self.version.dense_search(vector, n)
-        sentence = self.version.sentence_search(vector, n)
+        sentence_job = self._pool.submit(version.sentence_search, vector, n)
+        dense = version.dense_search(vector, n)
+        lexical, sentence = lexical_job.result(), sentence_job.result()
 
         rrf: dict[int, float] = {}
         ranks = [{pid: r for r, (pid, _) in enumerate(found, 1)} for found in (lexical, dense)]
