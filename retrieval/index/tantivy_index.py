@@ -13,12 +13,15 @@ made FTS5 slow at a million passages. See docs/PERFORMANCE.md for the comparison
 
 from __future__ import annotations
 
+import contextlib
 import re
 import shutil
 import threading
 import time
 from collections.abc import Iterable
 from pathlib import Path
+
+from retrieval.atomic import FILE_MODE, private_dir
 
 TANTIVY_DIR = "lexical.tantivy"
 #: From this many passages on, a new version's lexical index is tantivy instead of FTS5
@@ -67,7 +70,7 @@ class TantivyWriter:
 
         self.path = Path(folder) / TANTIVY_DIR
         shutil.rmtree(self.path, ignore_errors=True)
-        self.path.mkdir(parents=True)
+        private_dir(self.path)  # 0700: nothing tantivy writes in it is reachable by others
         self.index = tantivy.Index(_schema(), path=str(self.path), reuse=False)
         self.index.register_tokenizer(ANALYZER, _analyzer())
         self.writer = self.index.writer(heap_size=heap_mb * 2**20, num_threads=threads)
@@ -87,7 +90,17 @@ class TantivyWriter:
         t0 = time.perf_counter()
         self.writer.commit()
         self.writer.wait_merging_threads()
+        tighten(self.path)
         self.seconds += time.perf_counter() - t0
+
+
+def tighten(folder: Path) -> None:
+    """Give the files tantivy made with the umask's mode the data dir's 0600 (their folder
+    is 0700 from the start: a copy or a backup keeps them private too)."""
+    for path in folder.iterdir():
+        with contextlib.suppress(OSError):  # not ours to change (another owner): leave it
+            if path.is_file() and path.stat().st_mode & 0o077:
+                path.chmod(FILE_MODE)
 
 
 class TantivyIndex:
@@ -98,6 +111,7 @@ class TantivyIndex:
 
         self._tantivy = tantivy
         self.index = tantivy.Index.open(str(Path(folder) / TANTIVY_DIR))
+        tighten(Path(folder) / TANTIVY_DIR)  # the lock files opening may have made
         self.index.register_tokenizer(ANALYZER, _analyzer())
         self.schema = self.index.schema
         self.searcher = self.index.searcher()
