@@ -23,9 +23,11 @@ from typing import Literal
 
 from retrieval.domain.models import DocumentMeta, Hit
 from retrieval.domain.text import (
+    SYLLABLE,
     bigrams,
     fold,
     has_diacritics,
+    nfc,
     split_clauses,
     split_sentences,
     syllables,
@@ -70,11 +72,12 @@ class Evidence:
 
 @dataclass(frozen=True)
 class _Tokens:
-    """A text's syllables, indexed folded and by spelling (tone placement aside)."""
+    """A text's syllables, indexed folded; a spelling is looked for among the syllables of
+    its folded form (tone placement aside)."""
 
+    syllables: tuple[str, ...]
     folded: tuple[str, ...]
     by_folded: dict[str, list[int]]
-    by_spelling: dict[str, list[int]]
     #: The folded syllables, and their pairs ("cai_cach"), as sets.
     present: frozenset[str]
     pairs: frozenset[str]
@@ -82,28 +85,34 @@ class _Tokens:
     def positions(self, word: str) -> list[int]:
         """Where ``word`` occurs: by its spelling when it has accents ("quà" is not "qua"),
         in any spelling when it has none (typed on a phone without tone marks)."""
-        spelled, key = _lookup(word)
-        return (self.by_spelling if spelled else self.by_folded).get(key, [])
+        spelled, folded, key = _lookup(word)
+        where = self.by_folded.get(folded, [])
+        if not spelled or not where:
+            return where
+        return [i for i in where if tone_key(self.syllables[i]) == key]
 
 
 @lru_cache(maxsize=65_536)
-def _lookup(word: str) -> tuple[bool, str]:
-    """How a question's word is looked up: by its spelling, or folded as typed."""
-    return (True, tone_key(word)) if has_diacritics(word) else (False, word)
+def _lookup(word: str) -> tuple[bool, str, str]:
+    """How a question's word is looked up: by its spelling (tone key), or folded as typed."""
+    if has_diacritics(word):
+        return True, fold(word), tone_key(word)
+    return False, word, word
 
 
 @lru_cache(maxsize=8192)
 def _tokens(text: str) -> _Tokens:
-    toks = syllables(text)
-    folded = tuple(fold(t) for t in toks)
+    toks = tuple(syllables(text))
+    # Folding keeps a syllable's letters apart from its marks, so the folded text has the same
+    # syllables, found in one pass; a text where it does not (stray combining marks) is
+    # folded syllable by syllable.
+    folded = tuple(SYLLABLE.findall(fold(nfc(text))))
+    if len(folded) != len(toks):
+        folded = tuple(fold(t) for t in toks)
     by_folded: dict[str, list[int]] = {}
-    by_spelling: dict[str, list[int]] = {}
-    for i, (tok, f) in enumerate(zip(toks, folded, strict=True)):
+    for i, f in enumerate(folded):
         by_folded.setdefault(f, []).append(i)
-        by_spelling.setdefault(tone_key(tok), []).append(i)
-    return _Tokens(
-        folded, by_folded, by_spelling, frozenset(folded), frozenset(bigrams(list(folded)))
-    )
+    return _Tokens(toks, folded, by_folded, frozenset(folded), frozenset(bigrams(list(folded))))
 
 
 def word_in(word: str, text: str) -> bool:
