@@ -22,9 +22,18 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+
+
+def _is_question_set(path: Path) -> bool:
+    """An evaluation set has questions (``quiz_distractor_pairs.jsonl`` has not)."""
+    with path.open(encoding="utf-8") as f:
+        first = f.readline()
+    return '"question"' in first
+
+
 SETS = [
     ROOT.parent / "shared" / "eval" / "questions.jsonl",
-    *sorted((ROOT / "tests" / "data").glob("*.jsonl")),
+    *sorted(p for p in (ROOT / "tests" / "data").glob("*.jsonl") if _is_question_set(p)),
 ]
 
 
