@@ -121,7 +121,7 @@ def test_bench_smoke_at_tiny_scale(tmp_path: Path) -> None:
     for key in ("embed_query_ms", "search_ms", "ask_ms", "lexical_ms", "dense_ms"):
         assert served[key]["p50"] > 0
     assert served["rss_mb"] > 100
-    assert served["lexical_engine"] == "fts5"  # a small corpus keeps FTS5
+    assert served["lexical_engine"] == "tantivy"  # the default engine, at every size
     engines = compare_engines(served["lexical_engines"], built)
     assert set(engines) == {"fts5", "tantivy"}
     assert engines["tantivy"]["search_ms"]["p50"] > 0 and engines["tantivy"]["disk_mb"] > 0

@@ -20,10 +20,12 @@ from retrieval.domain.naming import validity_note
 from retrieval.embedding.encoder import Encoder
 from retrieval.index.lock import ReindexLock
 from retrieval.index.run_log import ReindexLog
+from retrieval.index.tantivy_index import has_tantivy
 from retrieval.index.versions import current_version_dir, read_manifest
 from retrieval.knowledge.documents import parse_markdown
 from retrieval.service.admin import AdminService
 from retrieval.service.answering import AnsweringService
+from retrieval.service.setup import index_is_stale
 from tests.conftest import copy_of_index
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -72,6 +74,24 @@ def test_identical_rebuild_embeds_nothing_and_publishes_nothing(
     assert report.embedded == 0 and not report.published
     assert report.plan.nothing_to_do and len(report.plan.unchanged) == 6
     assert current_version_dir(data.index_root) == before
+
+
+def test_a_change_of_lexical_engine_rebuilds_with_the_same_answers(
+    data: Settings, encoder: Encoder
+) -> None:
+    """A version of the FTS5 default is stale under tantivy: ``cchc setup`` rebuilds it
+    (embedding nothing), and the answers stay the same."""
+    question = "Nguyên tắc thực hiện thủ tục hành chính là gì?"
+    fts5 = data.model_copy(update={"lexical_engine": "fts5"})
+    assert AdminService(fts5, encoder=encoder).rebuild().published  # tantivy → FTS5
+    assert not has_tantivy(current_version_dir(data.index_root))
+    assert index_is_stale(data) and not index_is_stale(fts5)
+    before = cited_docs(fts5, encoder, question)
+    report = AdminService(data, encoder=encoder).rebuild()
+    assert report.published and report.embedded == 0
+    assert has_tantivy(current_version_dir(data.index_root)) and not index_is_stale(data)
+    assert AnsweringService(data, encoder=encoder).searcher.lexical.engine == "tantivy"
+    assert cited_docs(data, encoder, question) == before
 
 
 def test_add_cite_readd_duplicate_remove(data: Settings, encoder: Encoder) -> None:

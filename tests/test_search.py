@@ -9,12 +9,16 @@ from pathlib import Path
 
 import pytest
 
+from retrieval.config import Settings
 from retrieval.domain.messages import question_problem
 from retrieval.domain.models import SearchFilters
+from retrieval.embedding.encoder import Encoder
 from retrieval.search.lexical import fts_query
 from retrieval.search.searcher import ReadWriteLock, near_duplicate
+from retrieval.service.admin import AdminService
 from retrieval.service.answering import AnsweringService
 from retrieval.service.evaluation import evaluate, load_questions
+from tests.conftest import copy_of_index
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED_EVAL = ROOT.parent / "shared" / "eval" / "questions.jsonl"
@@ -167,14 +171,20 @@ def test_own_questions_and_off_topic_set(assistant: AnsweringService) -> None:
 
 
 def test_two_stage_lexical_search_at_scale(
-    assistant: AnsweringService, monkeypatch: pytest.MonkeyPatch
+    built_index: Settings, encoder: Encoder, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Above LARGE_CORPUS passages, candidates first come from the rarest term's passages;
-    the full OR query runs only when those are too few."""
+    """With FTS5 (``CCHC_LEXICAL_ENGINE=fts5``), above LARGE_CORPUS passages candidates first
+    come from the rarest term's passages; the full OR query runs only when those are too
+    few."""
     import retrieval.search.lexical as search_module
     from retrieval.search.lexical import fts_terms
 
-    searcher = assistant.searcher
+    fts5 = copy_of_index(built_index, tmp_path / "data").model_copy(
+        update={"lexical_engine": "fts5"}
+    )
+    assert AdminService(fts5, encoder=encoder).rebuild().published  # the FTS5 rows
+    searcher = AnsweringService(fts5, encoder=encoder).searcher
+    assert searcher.lexical.engine == "fts5"
     question = "Trách nhiệm kiểm soát thủ tục hành chính của Văn phòng Chính phủ"
     monkeypatch.setattr(search_module, "LARGE_CORPUS", 10)
     column, rarest = searcher.lexical.selective_terms(fts_terms(question))[0]

@@ -24,8 +24,8 @@ from pathlib import Path
 from retrieval.atomic import FILE_MODE, private_dir
 
 TANTIVY_DIR = "lexical.tantivy"
-#: From this many passages on, a new version's lexical index is tantivy instead of FTS5
-#: (``CCHC_LEXICAL_ENGINE=auto``): where the benchmark shows it ahead (docs/PERFORMANCE.md).
+#: Under ``CCHC_LEXICAL_ENGINE=auto``, from this many passages on a new version's lexical
+#: index is tantivy instead of FTS5 (the default engine is tantivy at every size).
 TANTIVY_FROM = 50_000
 ANALYZER = "cchc_terms"
 #: The token pattern of FTS5's ``unicode61`` with ``tokenchars '_'``.
