@@ -36,12 +36,8 @@ sys.path.insert(0, str(ROOT))
 
 from retrieval.bench.corpus import load_base  # noqa: E402
 from retrieval.config import Settings  # noqa: E402
-from retrieval.embedding.onnx import (  # noqa: E402
-    FP32_NODES,
-    OnnxModel,
-    _session,
-    available_cores,
-)
+from retrieval.cores import available_cores  # noqa: E402
+from retrieval.embedding.onnx import FP32_NODES, OnnxModel, _session  # noqa: E402
 
 
 def cpu_flags() -> str:

@@ -54,6 +54,47 @@ def test_approximate_index_reaches_recall_and_records_its_parameters(tmp_path: P
     assert faiss.extract_index_ivf(loaded).nprobe == params["nprobe"]
 
 
+def test_nprobe_is_tuned_between_powers_of_two() -> None:
+    """The tuned nprobe reaches the target on the tuning points, and a step of an eighth of
+    the last doubling below it does not: no scan longer than needed."""
+    vectors = clustered_vectors(20_000, seed=3)
+    ids = np.arange(len(vectors), dtype=np.int64)
+    index = build_faiss(ids, vectors, vectors.shape[1], approx_threshold=10_000)
+    ivf = faiss.extract_index_ivf(index)
+    queries = index_mod.probe_queries(vectors, np.random.default_rng(7))
+    _, exact = faiss.knn(queries, vectors, 10, faiss.METRIC_INNER_PRODUCT)
+
+    def recall(nprobe: int) -> float:
+        ivf.nprobe = nprobe
+        return recall_at(index.search(queries, 10)[1], ids[exact])
+
+    found = index_mod.tune_nprobe(ivf, ids, vectors, 0.95, np.random.default_rng(7))
+    power = 1 << (found - 1).bit_length()  # the doubling that first reached the target
+    assert recall(found) >= 0.95
+    if found > 1:
+        assert found <= power and recall(found - max(power // 16, 1)) < 0.95
+
+
+def test_a_long_scan_is_shared_among_the_cores(monkeypatch: pytest.MonkeyPatch) -> None:
+    """An IVF search that scans many vectors uses every core, split by inverted list, and
+    finds what one thread finds; a short one (and the exact index) keeps one thread."""
+    vectors = clustered_vectors(20_000, seed=5)
+    ids = np.arange(len(vectors), dtype=np.int64)
+    index = build_faiss(ids, vectors, vectors.shape[1], approx_threshold=10_000)
+    kind, params = describe_faiss(index)
+    assert index_mod.scan_threads(index) == 1  # 20,000 × nprobe / nlist is a short scan
+    single = [index_mod.dense_search(index, v, 10, 1) for v in vectors[:20]]
+    monkeypatch.setattr(index_mod, "PARALLEL_SCAN", 100)
+    monkeypatch.setattr(index_mod, "available_cores", lambda: 2)
+    index_mod.apply_search_params(index, params)
+    assert index_mod.scan_threads(index) == 2
+    assert faiss.extract_index_ivf(index).parallel_mode == 1
+    shared = [index_mod.dense_search(index, v, 10, 2) for v in vectors[:20]]
+    assert [[i for i, _ in r] for r in shared] == [[i for i, _ in r] for r in single]
+    flat = build_faiss(ids[:500], vectors[:500], vectors.shape[1])
+    assert index_mod.scan_threads(flat) == 1
+
+
 def test_small_corpus_keeps_the_exact_index() -> None:
     vectors = clustered_vectors(500)
     index = build_faiss(np.arange(500, dtype=np.int64), vectors, 384)

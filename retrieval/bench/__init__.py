@@ -22,6 +22,7 @@ from pathlib import Path
 import numpy as np
 
 from retrieval.config import Settings
+from retrieval.cores import available_cores
 
 QUICK_SCALES = [1_000, 10_000]
 FULL_SCALES = [1_000, 10_000, 100_000, 1_000_000]
@@ -44,7 +45,7 @@ def machine() -> str:
         mem = f", {kb / 2**20:.0f} GiB RAM"
     except (OSError, ValueError, IndexError):
         pass
-    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    cores = available_cores()
     return f"{cpu}, {cores} CPU cores{mem}, {platform.system()} {platform.release()}"
 
 

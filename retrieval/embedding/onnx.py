@@ -27,7 +27,6 @@ synchronisation inside a batch).
 from __future__ import annotations
 
 import json
-import os
 import re
 import threading
 from concurrent.futures import ThreadPoolExecutor
@@ -36,6 +35,7 @@ from pathlib import Path
 import numpy as np
 
 from retrieval.atomic import replace_atomically
+from retrieval.cores import available_cores
 
 ONNX_DIR = "onnx"
 #: The file of the current recipe. A folder exported by an older recipe (``model_qint8.onnx``
@@ -45,12 +45,6 @@ ONNX_INT8 = "model_int8_mixed.onnx"
 FP32_NODES = re.compile(r"layer\.\d+/output/dense/MatMul$")
 #: Tokens a batch of passages may hold (batch × longest): 16 passages of ~260 tokens.
 BATCH_TOKENS = 4096
-
-
-def available_cores() -> int:
-    if hasattr(os, "sched_getaffinity"):
-        return max(len(os.sched_getaffinity(0)), 1)
-    return os.cpu_count() or 1
 
 
 def onnx_path(model_dir: Path) -> Path:

@@ -10,6 +10,7 @@ import faiss
 import numpy as np
 
 from retrieval.atomic import replace_atomically
+from retrieval.cores import available_cores
 
 FAISS_FILE = "dense.faiss"
 SENTENCE_FAISS_FILE = "sentences.faiss"
@@ -22,6 +23,9 @@ SENTENCE_INDEX_LIMIT = 250_000
 APPROX_THRESHOLD = 50_000
 #: The recall@10 against exact search that tuning aims at (the requirement is 0.95).
 TARGET_RECALL = 0.97
+#: Vectors an IVF search scans a question (nprobe / nlist × count) from which the scan is
+#: shared among the cores.
+PARALLEL_SCAN = 200_000
 
 
 def ivf_nlist(n: int) -> int:
@@ -90,19 +94,32 @@ def tune_nprobe(
     target: float,
     rng: np.random.Generator,
 ) -> int:
-    """The smallest power-of-two ``nprobe`` whose recall@10 against exact search reaches
-    ``target`` on query-like points."""
+    """The smallest ``nprobe`` whose recall@10 against exact search reaches ``target`` on
+    query-like points: doubled until it does, then halved back in eighths of the last step
+    (at 1M passages the step from 1,024 to 2,048 lists is a scan twice as long)."""
     queries = probe_queries(vectors, rng)
     _, exact_rows = faiss.knn(queries, vectors, 10, faiss.METRIC_INNER_PRODUCT)
     exact = np.where(exact_rows >= 0, ids[np.maximum(exact_rows, 0)], -1)
-    nprobe = 1
-    while nprobe < index.nlist:
+
+    def reaches(nprobe: int) -> bool:
         index.nprobe = nprobe
         _, approx = index.search(queries, 10)
-        if recall_at(approx, exact) >= target:
-            return nprobe
+        return recall_at(approx, exact) >= target
+
+    nprobe = 1
+    while nprobe < index.nlist and not reaches(nprobe):
         nprobe *= 2
-    return index.nlist
+    nprobe = min(nprobe, index.nlist)
+    low, high = nprobe // 2, nprobe  # low fails (or is 0), high reaches the target
+    step = max(nprobe // 16, 1)
+    while high - low > step:
+        middle = (low + high) // 2
+        if reaches(middle):
+            high = middle
+        else:
+            low = middle
+    index.nprobe = high
+    return high
 
 
 def describe_faiss(index: faiss.Index) -> tuple[str, dict[str, int | float | str]]:
@@ -119,10 +136,24 @@ def describe_faiss(index: faiss.Index) -> tuple[str, dict[str, int | float | str
 
 
 def apply_search_params(index: faiss.Index, params: dict[str, int | float | str]) -> None:
-    """Search-time parameters from the manifest (``nprobe`` of an IVF index)."""
+    """Search-time parameters from the manifest (``nprobe`` of an IVF index); a scan large
+    enough to share among the cores is split by inverted list (``scan_threads``)."""
     ivf = _ivf(index)
     if ivf is not None and "nprobe" in params:
         ivf.nprobe = int(params["nprobe"])
+    if ivf is not None and scan_threads(index) > 1:
+        ivf.parallel_mode = 1  # one question's lists among the threads, not questions
+
+
+def scan_threads(index: faiss.Index | None) -> int:
+    """The OpenMP threads one question's search gets: every core for an IVF scan of at least
+    ``PARALLEL_SCAN`` vectors (1M passages: 27 → 13 ms on 2 cores, the same CPU time), one
+    otherwise (see ``serve_single_threaded``)."""
+    ivf = _ivf(index) if index is not None else None
+    if ivf is None or not ivf.nlist:
+        return 1
+    scanned = index.ntotal * min(ivf.nprobe, ivf.nlist) / ivf.nlist
+    return available_cores() if scanned >= PARALLEL_SCAN else 1
 
 
 def _ivf(index: faiss.Index) -> faiss.IndexIVF | None:
@@ -157,10 +188,11 @@ def serve_single_threaded() -> None:
 
 
 def dense_search(
-    index: faiss.Index | None, vector: np.ndarray, limit: int
+    index: faiss.Index | None, vector: np.ndarray, limit: int, threads: int = 1
 ) -> list[tuple[int, float]]:
-    """(id, inner product) best first."""
+    """(id, inner product) best first, with ``threads`` OpenMP threads (``scan_threads``)."""
     if index is None or index.ntotal == 0:
         return []
+    faiss.omp_set_num_threads(threads)  # per calling thread: questions come from several
     scores, ids = index.search(vector.reshape(1, -1).astype(np.float32), limit)
     return [(int(i), float(s)) for i, s in zip(ids[0], scores[0], strict=True) if i >= 0]

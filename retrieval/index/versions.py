@@ -19,7 +19,7 @@ from retrieval.atomic import fsync_dir, remove_tree, write_text_atomically
 from retrieval.config import Settings
 from retrieval.domain.errors import IndexMismatchError, IndexMissingError
 from retrieval.domain.models import Document, Passage
-from retrieval.index.dense import SENTENCE_FAISS_FILE, dense_search, load_faiss
+from retrieval.index.dense import SENTENCE_FAISS_FILE, dense_search, load_faiss, scan_threads
 from retrieval.index.store import Store
 
 MANIFEST = "manifest.json"
@@ -103,6 +103,7 @@ class IndexVersion:
         self.store = Store(folder / STORE, readonly=True)
         self.faiss = load_faiss(folder, self.manifest.index_params)
         self.sentence_faiss = load_faiss(folder, {}, SENTENCE_FAISS_FILE)
+        self.scan_threads = scan_threads(self.faiss)
         self.sentence_owners = (
             self.store.sentence_owners() if self.sentence_faiss is not None else None
         )
@@ -135,7 +136,7 @@ class IndexVersion:
         return documents, list(self.store.all_passages())
 
     def dense_search(self, vector: np.ndarray, limit: int) -> list[tuple[int, float]]:
-        return dense_search(self.faiss, vector, limit)
+        return dense_search(self.faiss, vector, limit, self.scan_threads)
 
     def sentence_search(self, vector: np.ndarray, limit: int) -> list[tuple[int, float]]:
         """(passage id, similarity of its best sentence) best first; [] without a sentence
