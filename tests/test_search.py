@@ -222,3 +222,30 @@ def test_swap_lock_lets_a_reload_wait_for_questions() -> None:
     for t in threads:
         t.join(5)
     assert order == ["question", "reload"]
+
+
+def test_common_terms_only_add_to_passages_with_a_rarer_one(
+    assistant: AnsweringService, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """At scale, tantivy scores a passage that has one of the question's rarer terms exactly
+    as the plain OR query does, and leaves out passages with only common terms."""
+    import retrieval.search.lexical as search_module
+    from retrieval.search.lexical import fts_terms
+
+    lexical = assistant.searcher.lexical
+    assert lexical.tantivy is not None
+    monkeypatch.setattr(search_module, "LARGE_CORPUS", 10)
+    monkeypatch.setattr(search_module, "COMMON_SHARE", 0.05)
+    question = "Trách nhiệm của Văn phòng Chính phủ trong kiểm soát thủ tục hành chính"
+    terms = lexical.selective_terms(fts_terms(question))
+    rare, common = lexical.split_common(terms)
+    assert rare and common  # "thủ tục", "hành chính" are common in the knowledge base
+    split = dict(lexical.search(question, 200))
+    plain = dict(lexical.tantivy.search(terms, 1000))
+    assert split and set(split) < set(plain)
+    for pid, score in split.items():
+        assert score == pytest.approx(plain[pid], rel=1e-5)
+    # What the split query leaves out has none of the rarer terms.
+    only_common = set(plain) - set(split)
+    assert only_common
+    assert not only_common & {pid for pid, _ in lexical.tantivy.search(rare, 1000)}

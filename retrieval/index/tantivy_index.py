@@ -141,11 +141,9 @@ class TantivyIndex:
             return 0
         return int(self.searcher.search(query, limit=1, count=True).count)
 
-    def search(self, terms: list[tuple[str, str]], limit: int) -> list[tuple[int, float]]:
-        """(passage id, score) best first, for the (field, term) pairs OR-ed. Scores are
-        negated, as FTS5's ``bm25()`` gives them (lower is better), so callers compare alike."""
-        q = self._tantivy.Query
-        should = self._tantivy.Occur.Should
+    def _clauses(self, terms: list[tuple[str, str]]) -> list:
+        """One optional clause a (field, term) pair, the folded field's weight applied."""
+        q, should = self._tantivy.Query, self._tantivy.Occur.Should
         clauses = []
         for field, term in terms:
             sub = self._term(field, term)
@@ -154,8 +152,26 @@ class TantivyIndex:
             if WEIGHTS[field] != 1.0:
                 sub = q.boost_query(sub, WEIGHTS[field])
             clauses.append((should, sub))
+        return clauses
+
+    def search(
+        self,
+        terms: list[tuple[str, str]],
+        limit: int,
+        common: list[tuple[str, str]] | None = None,
+    ) -> list[tuple[int, float]]:
+        """(passage id, score) best first, for the (field, term) pairs OR-ed. Scores are
+        negated, as FTS5's ``bm25()`` gives them (lower is better), so callers compare alike.
+
+        ``common`` terms (in a large share of the passages) only add their score to passages
+        that have one of ``terms``: their long posting lists are sought into, not walked, and
+        a passage that has only common words was never going to rank."""
+        q, must = self._tantivy.Query, self._tantivy.Occur.Must
+        clauses = self._clauses(terms)
         if not clauses or limit <= 0:
             return []
+        if common and (extra := self._clauses(common)):
+            clauses = [(must, q.boolean_query(clauses)), *extra]
         hits = self.searcher.search(q.boolean_query(clauses), limit=limit, count=False).hits
         if not hits:
             return []

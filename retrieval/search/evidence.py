@@ -219,22 +219,19 @@ def figures_in(text: str) -> bool:
     return _FIGURE.search(text) is not None
 
 
-#: The folded catalogue of each list of documents met, by the list's identity (the searcher
-#: keeps one list per index version); the list is held so that its id is not reused.
-_CATALOGUES: dict[int, tuple[list[DocumentMeta], str, str]] = {}
+@dataclass(frozen=True)
+class Catalogue:
+    """The titles and numbers of every document of a version, folded and in ``_canon`` form:
+    what a document a question names is looked for in when no passage found names it. Made
+    once per version, when it is opened (50,000 documents at 1M passages: ~0.5 s)."""
 
+    folded: str
+    canon: str
 
-def _catalogue(documents: list[DocumentMeta]) -> tuple[str, str]:
-    """The documents' titles and numbers, folded and in ``_canon`` form: computed once per
-    version (50,000 documents at 1M passages took ~0.5 s a question)."""
-    known = _CATALOGUES.get(id(documents))
-    if known is None or known[0] is not documents:
-        catalogue = fold(" ".join(f"{d.title} {d.number or ''}" for d in documents))
-        known = (documents, catalogue, _canon(catalogue))
-        while len(_CATALOGUES) >= 4:
-            _CATALOGUES.pop(next(iter(_CATALOGUES)), None)
-        _CATALOGUES[id(documents)] = known
-    return known[1], known[2]
+    @classmethod
+    def of(cls, documents: list[DocumentMeta]) -> Catalogue:
+        folded = fold(" ".join(f"{d.title} {d.number or ''}" for d in documents))
+        return cls(folded, _canon(folded))
 
 
 def _canon(text: str) -> str:
@@ -327,7 +324,7 @@ def _names_a_place(query: Query, texts: list[str]) -> bool:
 def missing_facts(
     query: Query,
     hits: list[Hit],
-    documents: list[DocumentMeta],
+    catalogue: Catalogue,
     idf: Callable[[str], float],
 ) -> list[Missing]:
     """The documents, years, places, figures and people the question names that the passages
@@ -344,11 +341,9 @@ def missing_facts(
     years_known = " ".join(str(h.document.issued.year) for h in answering if h.document.issued)
     out: list[Missing] = []
     canon = _canon(everywhere)
-    if query.documents:  # the catalogue of every document only for a question that names one
-        catalogue, catalogue_canon = _catalogue(documents)
     for doc in query.documents:
         if not document_named(doc, everywhere, canon) and not document_named(
-            doc, catalogue, catalogue_canon
+            doc, catalogue.folded, catalogue.canon
         ):
             out.append(Missing("document", doc.text))
     figure_asked = bool(query.wants & {"number", "duration", "percent", "money"})
@@ -387,7 +382,7 @@ def judge(
     query: Query,
     hits: list[Hit],
     idf: Callable[[str], float],
-    documents: list[DocumentMeta],
+    catalogue: Catalogue,
     dense_top: float,
     sentence_top: float,
 ) -> Evidence:
@@ -398,7 +393,7 @@ def judge(
         coverage=cover,
         dense=dense_top,
         sentence=sentence_top,
-        missing=missing_facts(query, hits[:5], documents, idf),
+        missing=missing_facts(query, hits[:5], catalogue, idf),
     )
 
 

@@ -25,6 +25,10 @@ MAX_QUERY_TERMS = 48
 LARGE_CORPUS = 5_000
 MAX_DF_SHARE = 0.5
 LARGE_QUERY_TERMS = 16
+#: At scale, tantivy lets terms in more than this share of the passages only add to the
+#: score of passages that have a rarer term of the question (``TantivyIndex.search``): the
+#: same scores for those, without walking posting lists of 100,000s of passages.
+COMMON_SHARE = 0.1
 
 
 def query_terms(question: str) -> tuple[list[str], list[str]]:
@@ -96,6 +100,18 @@ class Lexical:
             return self.column_freq("lex", word.lower())
         return self.column_freq("folded", word)
 
+    def split_common(
+        self, terms: list[tuple[str, str]]
+    ) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
+        """At scale, the terms in at most ``COMMON_SHARE`` of the passages, and the others;
+        every term is rare in a small corpus, or when none is."""
+        if self.total < LARGE_CORPUS:
+            return terms, []
+        limit = COMMON_SHARE * self.total
+        rare = [t for t in terms if self.column_freq(*t) <= limit]
+        common = [t for t in terms if self.column_freq(*t) > limit]
+        return (rare, common) if rare else (terms, [])
+
     def selective_terms(self, terms: list[tuple[str, str]]) -> list[tuple[str, str]]:
         """At scale, the terms that can change a BM25 ranking, rarest first (see
         ``LARGE_CORPUS``); every term of a small corpus."""
@@ -113,8 +129,9 @@ class Lexical:
         (FTS5 walks that short posting list and seeks in the others), scored by BM25 over all
         the kept terms; the full OR query runs only when that finds too few."""
         terms = self.selective_terms(fts_terms(question))
-        if self.tantivy is not None:  # block-max WAND: one OR query, no stages needed
-            return self.tantivy.search(terms, limit)
+        if self.tantivy is not None:  # block-max WAND: one query, no stages needed
+            rare, common = self.split_common(terms)
+            return self.tantivy.search(rare, limit, common)
         if self.total >= LARGE_CORPUS and len(terms) > 1:
             rarest = terms[0]
             narrow = f"{rarest[0]}:{_quote(rarest[1])} AND ({match_string(terms)})"

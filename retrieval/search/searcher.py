@@ -21,7 +21,7 @@ from retrieval.domain.text import STOPWORDS, fold, syllables
 from retrieval.embedding.encoder import Encoder
 from retrieval.index.versions import IndexVersion, current_version_dir
 from retrieval.knowledge.structure import item_label
-from retrieval.search.evidence import Evidence, idf_of, judge, states_figure
+from retrieval.search.evidence import Catalogue, Evidence, idf_of, judge, states_figure
 from retrieval.search.lexical import Lexical
 from retrieval.search.query import ORDINALS, Query, analyse, names_period
 from retrieval.search.swap import ReadWriteLock
@@ -148,7 +148,7 @@ class Searcher:
 
     def _load_caches(self) -> None:
         self.documents = {d.id: d for d in self.version.store.documents()}
-        self.catalogue = list(self.documents.values())  # one list: evidence caches its folds
+        self.catalogue = Catalogue.of(list(self.documents.values()))
         self.accent_forms = self.version.store.accent_forms()
         self.total = max(self.version.manifest.passage_count, 1)
         self.lexical = Lexical(self.version.store, self.total)
