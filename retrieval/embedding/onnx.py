@@ -31,6 +31,7 @@ import re
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import Literal
 
 import numpy as np
 
@@ -119,18 +120,25 @@ def export_onnx(model_dir: Path, force: bool = False) -> Path:
     return target
 
 
-def _session(path: Path, threads: int):
+Spinning = Literal["within", "never", "always"]
+
+
+def _session(path: Path, threads: int, spinning: Spinning = "within"):
+    """``spinning``: by default the intra-op threads spin between the operators of a forward
+    pass (waking a sleeping thread for each of a question's ~150 parallel operators cost
+    1.3 ms of its 4.7) and stop when the pass ends; spinning on, they would take the cores
+    from the search that follows the embedding (and from the other worker's batch).
+    ``never`` and ``always`` are for ``scripts/bench_query_threads.py``."""
     import onnxruntime as ort
 
     options = ort.SessionOptions()
     options.intra_op_num_threads = threads
     options.inter_op_num_threads = 1
-    # Within a forward pass the intra-op threads spin between operators (waking a sleeping
-    # thread for each of a question's ~150 parallel operators cost 1.3 ms of its 4.7), but
-    # they stop when the pass ends: spinning on, they would take the cores from the search
-    # that follows the embedding (and from the other worker's batch).
-    options.add_session_config_entry("session.intra_op.allow_spinning", "1")
-    options.add_session_config_entry("session.force_spinning_stop", "1")
+    options.add_session_config_entry(
+        "session.intra_op.allow_spinning", "0" if spinning == "never" else "1"
+    )
+    if spinning == "within":
+        options.add_session_config_entry("session.force_spinning_stop", "1")
     options.log_severity_level = 3
     return ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
 
