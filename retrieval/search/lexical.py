@@ -108,8 +108,9 @@ class Lexical:
         if self.total < LARGE_CORPUS:
             return terms, []
         limit = COMMON_SHARE * self.total
-        rare = [t for t in terms if self.column_freq(*t) <= limit]
-        common = [t for t in terms if self.column_freq(*t) > limit]
+        is_rare = [self.column_freq(*t) <= limit for t in terms]
+        rare = [t for t, r in zip(terms, is_rare, strict=True) if r]
+        common = [t for t, r in zip(terms, is_rare, strict=True) if not r]
         return (rare, common) if rare else (terms, [])
 
     def selective_terms(self, terms: list[tuple[str, str]]) -> list[tuple[str, str]]:
