@@ -38,7 +38,7 @@ from retrieval.index.dense import (
     save_faiss,
 )
 from retrieval.index.store import Store
-from retrieval.index.tantivy_index import TantivyWriter, has_tantivy, uses_tantivy
+from retrieval.index.tantivy_index import TantivyWriter, engine_matches, uses_tantivy
 from retrieval.index.vector_cache import VectorCache
 from retrieval.index.versions import (
     CHUNKER_VERSION,
@@ -238,7 +238,7 @@ def build_index(
             and manifest.vocabulary == vocabulary
             and manifest.chunker == CHUNKER_VERSION
             and manifest.corpus_hash == corpus_hash(documents)
-            and has_tantivy(folder) == uses_tantivy(settings.lexical_engine, len(passages))
+            and engine_matches(folder, settings.lexical_engine, len(passages))
         ):
             # The live version already is this corpus: publish nothing, load no model.
             timings["total"] = time.perf_counter() - t0

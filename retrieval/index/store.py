@@ -52,7 +52,10 @@ class Store:
         #: A published version never changes: the passages its questions read are kept, the
         #: most recently read ``PASSAGE_CACHE`` of them (a question reads about a hundred).
         self._read: OrderedDict[int, Passage] | None = OrderedDict() if readonly else None
-        self._lists: OrderedDict[tuple, list[Passage]] | None = OrderedDict() if readonly else None
+        self._lists: OrderedDict[tuple, tuple[int, ...]] | None = (
+            OrderedDict() if readonly else None
+        )
+        self.readonly = readonly
         #: Where added passages' lexical fields go: the FTS5 table unless ``fts`` is off, and
         #: a tantivy index when the builder of a large corpus sets one (``tantivy_index``).
         self.fts = True
@@ -292,7 +295,7 @@ class Store:
         return ids, vecs
 
     def has_sentences(self) -> bool:
-        if self._lists is not None:  # a serving store's tables do not change
+        if self.readonly:  # a serving store's tables do not change
             if not hasattr(self, "_has_sentences"):
                 self._has_sentences = "sentences" in self.db.table_names()
             return self._has_sentences

@@ -62,6 +62,11 @@ def has_tantivy(folder: Path) -> bool:
     return (Path(folder) / TANTIVY_DIR / "meta.json").is_file()
 
 
+def engine_matches(folder: Path, engine: str, passages: int) -> bool:
+    """Whether the version in ``folder`` has the lexical index ``engine`` gives it."""
+    return has_tantivy(folder) == uses_tantivy(engine, passages)
+
+
 class TantivyWriter:
     """Adds passages' lexical fields; ``close()`` commits and merges into few segments."""
 

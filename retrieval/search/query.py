@@ -298,8 +298,7 @@ _DEFINITION = re.compile(
 
 def _defined(folded: str) -> str | None:
     """The subject of "X là gì?", "Thế nào là X?", "Khái niệm X": two words at least."""
-    words = " ".join(re.sub(r"[^\w]", " ", folded).split())
-    m = _DEFINITION.match(words)
+    m = _DEFINITION.match(folded_words(folded))
     if m is None:
         return None
     subject = m.group("x") or m.group("y")

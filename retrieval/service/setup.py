@@ -18,7 +18,7 @@ from retrieval.domain.models import BuildReport
 from retrieval.domain.vocabulary import load_vocabulary
 from retrieval.index.builder import Progress
 from retrieval.index.docstore import all_documents
-from retrieval.index.tantivy_index import has_tantivy, uses_tantivy
+from retrieval.index.tantivy_index import engine_matches
 from retrieval.index.versions import CHUNKER_VERSION, current_version_dir, read_manifest
 from retrieval.knowledge.documents import corpus_hash
 from retrieval.service.admin import AdminService
@@ -47,7 +47,7 @@ def index_is_stale(settings: Settings) -> bool:
         or manifest.vocabulary != vocabulary
         or manifest.chunker != CHUNKER_VERSION
         or manifest.corpus_hash != corpus_hash(all_documents(settings))
-        or has_tantivy(folder) != uses_tantivy(settings.lexical_engine, manifest.passage_count)
+        or not engine_matches(folder, settings.lexical_engine, manifest.passage_count)
     )
 
 
