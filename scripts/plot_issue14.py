@@ -27,6 +27,14 @@ BENCH = ROOT / "data" / "bench"
 DOCS = ROOT / "docs"
 
 
+def _save(fig, name: str) -> Path:
+    """Write ``fig`` to ``docs/name`` and free it."""
+    path = DOCS / name
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+    return path
+
+
 def lexical_engines(result: dict) -> Path:
     scales = sorted(result["scales"], key=lambda s: s["passages"])
     labels = [f"{s['passages']:,}" for s in scales]
@@ -54,10 +62,7 @@ def lexical_engines(result: dict) -> Path:
         ax.legend(fontsize=7)
     fig.suptitle("FTS5 against tantivy, same index and questions (2 shared cores)")
     fig.tight_layout()
-    path = DOCS / "bench_lexical_engines.png"
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
-    return path
+    return _save(fig, "bench_lexical_engines.png")
 
 
 def embedding(rows: list[dict]) -> Path:
@@ -71,10 +76,7 @@ def embedding(rows: list[dict]) -> Path:
     ax.legend(fontsize=8)
     ax.set_title("Passage embedding, one change at a time")
     fig.subplots_adjust(left=0.36, right=0.98)  # the variants' names are long
-    path = DOCS / "bench_embedding.png"
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
-    return path
+    return _save(fig, "bench_embedding.png")
 
 
 def load(result: dict) -> Path:
@@ -93,10 +95,7 @@ def load(result: dict) -> Path:
     ax.set_title("The bot under load (fake Bot API, 2 shared cores)")
     ax.legend(fontsize=8)
     fig.tight_layout()
-    path = DOCS / "bench_load.png"
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
-    return path
+    return _save(fig, "bench_load.png")
 
 
 #: The second session's steps (docs/PERFORMANCE.md, section 0): the quick benchmark's result
@@ -171,10 +170,7 @@ def question_path() -> Path | None:
     ax.legend(fontsize=7)
     fig.suptitle("The question path, second session (2 quiet cores)")
     fig.tight_layout()
-    path = DOCS / "bench_question_path.png"
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
-    return path
+    return _save(fig, "bench_question_path.png")
 
 
 def main(argv: list[str] | None = None) -> int:
