@@ -20,7 +20,7 @@ from retrieval.domain.naming import validity_note
 from retrieval.embedding.encoder import Encoder
 from retrieval.index.lock import ReindexLock
 from retrieval.index.run_log import ReindexLog
-from retrieval.index.tantivy_index import has_tantivy
+from retrieval.index.tantivy_index import FORMAT_FILE, TANTIVY_DIR, has_tantivy
 from retrieval.index.versions import current_version_dir, read_manifest
 from retrieval.knowledge.documents import parse_markdown
 from retrieval.service.admin import AdminService
@@ -91,6 +91,24 @@ def test_a_change_of_lexical_engine_rebuilds_with_the_same_answers(
     assert report.published and report.embedded == 0
     assert has_tantivy(current_version_dir(data.index_root)) and not index_is_stale(data)
     assert AnsweringService(data, encoder=encoder).searcher.lexical.engine == "tantivy"
+    assert cited_docs(data, encoder, question) == before
+
+
+def test_a_tantivy_index_of_an_earlier_format_is_searched_then_rebuilt(
+    data: Settings, encoder: Encoder
+) -> None:
+    """A tantivy index that does not say it holds whole syllables (made before they were
+    indexed) is searched term piece by piece, with the same answers, and ``cchc setup``
+    rebuilds it without embedding anything."""
+    question = "Nghị định 63/2010/NĐ-CP có hiệu lực thi hành từ ngày nào?"
+    before = cited_docs(data, encoder, question)
+    marker = current_version_dir(data.index_root) / TANTIVY_DIR / FORMAT_FILE
+    marker.unlink()
+    assert index_is_stale(data)
+    assert cited_docs(data, encoder, question) == before
+    report = AdminService(data, encoder=encoder).rebuild()
+    assert report.published and report.embedded == 0 and not index_is_stale(data)
+    assert (current_version_dir(data.index_root) / TANTIVY_DIR / FORMAT_FILE).is_file()
     assert cited_docs(data, encoder, question) == before
 
 

@@ -249,3 +249,28 @@ def test_common_terms_only_add_to_passages_with_a_rarer_one(
     only_common = set(plain) - set(split)
     assert only_common
     assert not only_common & {pid for pid, _ in lexical.tantivy.search(rare, 1000)}
+
+
+def test_a_document_number_is_one_term_and_its_parts_still_find_it(
+    assistant: AnsweringService,
+) -> None:
+    """tantivy looks a document number up as one term (a flat query that block-max WAND
+    can skip through); the number asked in part ("63/2010", "Nghị định 63") or a range typed
+    with spaces ("2011 - 2020") finds the same passages."""
+    from retrieval.index.tantivy_index import indexed_text
+
+    assert indexed_text("nđ 63/2010/nđ-cp").split() == (
+        "nđ 63/2010/nđ-cp 63 2010 nđ cp 63/2010 63/2010/nđ".split()
+    )
+    tantivy = assistant.searcher.lexical.tantivy
+    assert tantivy is not None
+    whole = {pid for pid, _ in tantivy.search([("lex", "63/2010/nđ-cp")], 1000)}
+    assert whole and len(tantivy._term_queries("lex", "63/2010/nđ-cp")) == 1
+    assert tantivy.doc_freq("lex", "63/2010/nđ-cp") == len(whole)
+    for part in ("63/2010", "63"):
+        assert whole <= {pid for pid, _ in tantivy.search([("lex", part)], 1000)}
+    # "giai đoạn 2011-2020" finds the title that writes "2011 - 2020" (its pair 2011_2020)
+    spaced = {pid for pid, _ in tantivy.search([("lex", "2011_2020")], 1000)}
+    dashed = {pid for pid, _ in tantivy.search([("lex", "2011-2020")], 1000)}
+    assert spaced and spaced <= dashed
+    assert tantivy.doc_freq("lex", "2011-2020") > tantivy.doc_freq("lex", "2011_2020")
