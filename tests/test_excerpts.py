@@ -3,13 +3,15 @@ question's words with their accents. No model needed: these are the rules themse
 
 from __future__ import annotations
 
+import unicodedata
+
 import pytest
 
 from retrieval.answer.excerpts import around, figures, list_openers, matched_spans, trim
 from retrieval.domain.text import is_stopword, split_clauses, split_sentences, tone_key
 from retrieval.domain.vocabulary import Vocabulary
 from retrieval.knowledge.structure import inline_items, passage_units, sentence_windows
-from retrieval.search.evidence import coverage
+from retrieval.search.evidence import Span, coverage, word_in
 from retrieval.search.query import analyse
 
 SIX = (
@@ -139,6 +141,26 @@ def test_abbreviations_count_as_their_long_form() -> None:
     assert "tthc" not in q.words and q.defines == "kiem soat thu tuc hanh chinh"
     assert coverage(q, idf, "Kiểm soát thủ tục hành chính là việc xem xét") == 1.0
     assert coverage(q, idf, "Kiểm soát TTHC là việc xem xét") == 1.0
+
+
+def test_a_text_in_parts_is_read_as_the_parts_joined() -> None:
+    """A heading and the sentence under it, given apart, are covered as when joined: word
+    pairs run across the parts ("chỉ số" ends one, "cải cách" starts the next)."""
+    vocabulary = Vocabulary(abbreviations={"CCHC": "cải cách hành chính"})
+    q = analyse("Chỉ số CCHC của tỉnh năm 2016 xếp thứ mấy?", vocabulary, {})
+    parts = ("II. KẾT QUẢ › Chỉ số", "CCHC của tỉnh năm 2016 xếp thứ 45/63.", "Nguồn: Bộ Nội vụ")
+    assert coverage(q, idf, parts) == coverage(q, idf, "\n".join(parts)) > 0.5
+    assert coverage(q, idf, parts) > coverage(q, idf, parts[1])
+    for word in ("chỉ", "tỉnh", "vu"):
+        assert word_in(word, parts) == word_in(word, "\n".join(parts))
+    # A sentence given by where it is in its passage reads as its text: sliced from the
+    # passage's syllables, or cut again when the passage has an abbreviation or is not NFC.
+    for sentence in ("Chỉ số cải cách hành chính năm 2016 xếp thứ 45/63.", parts[1]):
+        for before in ("Kết quả:", unicodedata.normalize("NFD", "Kết quả:")):
+            passage = f"{before} {sentence} Năm 2017 tăng."
+            where = Span(passage, len(before) + 1, len(before) + 1 + len(sentence))
+            assert str(where) == sentence
+            assert coverage(q, idf, (parts[0], where)) == coverage(q, idf, (parts[0], sentence))
 
 
 # -- what the question asks for -------------------------------------------------------------

@@ -28,7 +28,7 @@ from retrieval.domain.text import (
 )
 from retrieval.knowledge.boilerplate import is_furniture
 from retrieval.knowledge.structure import Unit, passage_units
-from retrieval.search.evidence import coverage, word_in
+from retrieval.search.evidence import Span, coverage, word_in
 from retrieval.search.query import Query
 
 #: Longest sentence shown whole; a longer one is cut between clauses around what matches.
@@ -129,7 +129,7 @@ def focus(query: Query, passages: list[Passage]) -> dict[str, float]:
     in every one ("hồ sơ" of "… nhận quà … khi giải quyết hồ sơ") is the topic they share;
     a word in one ("quà") is what the question is about. The weight of a word in ``n`` of
     ``N`` passages is multiplied by 1 + ln((N + 1) / (n + 0.5))."""
-    texts = [f"{p.section}\n{p.text}" for p in passages]
+    texts = [(p.section, p.text) for p in passages]
     out = {}
     for w in query.words:
         n = sum(word_in(w, t) for t in texts)
@@ -164,8 +164,10 @@ def read_sentences(
         # biếu …" is about "cán bộ, công chức" because "1. Nghiêm cấm cán bộ, công chức …
         # thực hiện các hành vi sau:" says so.
         opener = openers.get(unit.start)
-        context = heading if opener is None else f"{heading}\n{opener.text(passage.text)}"
-        lexical = coverage(query, idf, f"{context}\n{text}", weights)
+        context = (heading,) if opener is None else (heading, opener.text(passage.text))
+        # the sentence is read from its passage's syllables, cut once for all its sentences
+        where = Span(passage.text, unit.start, unit.end)
+        lexical = coverage(query, idf, (*context, where), weights)
         vec = by_start.get(unit.start)
         dense = (
             float(np.dot(vec, query_vector))
@@ -175,7 +177,7 @@ def read_sentences(
         score = 0.5 * lexical + 0.5 * _ramp(dense, 0.78, 0.92)
         if (
             figures(text, query)
-            or ("permission" in query.wants and _RULING.search(f"{context}\n{text}"))
+            or ("permission" in query.wants and _RULING.search("\n".join((*context, text))))
             or ("reason" in query.wants and _REASON.search(text))
             or query.defined_in(text)
         ):

@@ -213,7 +213,7 @@ def find_list(
         for f in found:
             title = " ".join(x for x in (hit.document.title, hit.document.number or "") if x)
             head_text = " ".join(x for x in (f.head or "", heading_of(f.passages[0])) if x)
-            f.relevance = coverage(query, idf, f"{title}\n{head_text}") - 0.05 * rank
+            f.relevance = coverage(query, idf, (title, head_text)) - 0.05 * rank
             f.best_item = max(coverage(query, idf, item.text) for item in f.items)
             if query.expected_count and len(f.items) == query.expected_count:
                 f.relevance += 0.3
@@ -230,7 +230,7 @@ def find_list(
         best.head_passage is None or best.head_passage.section != first.passage.section
     ):
         title = " ".join(x for x in (first.document.title, first.document.number or "") if x)
-        if coverage(query, idf, f"{title}\n{heading_of(first.passage)}") > best.relevance:
+        if coverage(query, idf, (title, heading_of(first.passage))) > best.relevance:
             return None  # the article found first is named better than any list found
     top_kind = result.hits[0].passage.kind
     if query.kinds and top_kind in query.kinds and best.passages[0].kind not in query.kinds:

@@ -90,7 +90,7 @@ def folded_words(text: str) -> str:
 
 def syllables(text: str) -> list[str]:
     """Lower-cased syllables (Vietnamese words are space-separated syllables)."""
-    return [m.group(0) for m in SYLLABLE.finditer(nfc(text).lower())]
+    return SYLLABLE.findall(nfc(text).lower())
 
 
 def bigrams(tokens: list[str]) -> list[str]:

@@ -14,12 +14,16 @@ The constants are calibrated by ``scripts/calibrate_abstention.py`` on questions
 
 from __future__ import annotations
 
+import contextlib
 import math
 import re
+import unicodedata
+from bisect import bisect_left
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Literal
+from itertools import chain
+from typing import Literal, NamedTuple
 
 from retrieval.domain.models import DocumentMeta, Hit
 from retrieval.domain.text import (
@@ -70,26 +74,77 @@ class Evidence:
     missing: list[Missing] = field(default_factory=list)
 
 
-@dataclass(frozen=True)
-class _Tokens:
-    """A text's syllables, indexed folded; a spelling is looked for among the syllables of
-    its folded form (tone placement aside)."""
+class _Read:
+    """A text's syllables as coverage reads them: where a question's word is (remembered:
+    a text is read for question after question), the set of its folded syllables and of
+    their pairs (worked out when first asked). ``folded`` is given by each kind."""
 
-    syllables: tuple[str, ...]
+    __slots__ = ("_present", "_pairs", "_memo")
     folded: tuple[str, ...]
-    by_folded: dict[str, list[int]]
-    #: The folded syllables, and their pairs ("cai_cach"), as sets.
-    present: frozenset[str]
-    pairs: frozenset[str]
+
+    def __init__(self) -> None:
+        self._present: frozenset[str] | None = None
+        self._pairs: frozenset[str] | None = None
+        self._memo: dict[str, list[int]] = {}
+
+    @property
+    def present(self) -> frozenset[str]:
+        """The folded syllables, as a set."""
+        if self._present is None:
+            self._present = frozenset(self.folded)
+        return self._present
+
+    @property
+    def pairs(self) -> frozenset[str]:
+        """The folded syllables' pairs ("cai_cach")."""
+        if self._pairs is None:
+            self._pairs = frozenset(bigrams(list(self.folded)))
+        return self._pairs
 
     def positions(self, word: str) -> list[int]:
         """Where ``word`` occurs: by its spelling when it has accents ("quà" is not "qua"),
         in any spelling when it has none (typed on a phone without tone marks)."""
+        where = self._memo.get(word)
+        if where is None:
+            where = self._memo[word] = self._find(word)
+        return where
+
+    def _find(self, word: str) -> list[int]:
+        raise NotImplementedError
+
+
+class _Tokens(_Read):
+    """A text's syllables, indexed folded; a spelling is looked for among the syllables of
+    its folded form (tone placement aside). Most of a question's words are not in most
+    texts: a word is looked for only in a text whose set of syllables has it."""
+
+    __slots__ = ("syllables", "folded", "_where")
+
+    def __init__(self, syllables: tuple[str, ...], folded: tuple[str, ...]) -> None:
+        super().__init__()
+        self.syllables = syllables
+        self.folded = folded
+        self._where: dict[str, list[int]] = {}
+
+    def _at(self, folded: str) -> list[int]:
+        where = self._where.get(folded)
+        if where is None:
+            where = []
+            if folded in self.present:  # tuple.index: a scan in C from one match to the next
+                index, at = self.folded.index, -1
+                with contextlib.suppress(ValueError):
+                    while True:
+                        at = index(folded, at + 1)
+                        where.append(at)
+            self._where[folded] = where
+        return where
+
+    def _find(self, word: str) -> list[int]:
         spelled, folded, key = _lookup(word)
-        where = self.by_folded.get(folded, [])
-        if not spelled or not where:
-            return where
-        return [i for i in where if tone_key(self.syllables[i]) == key]
+        where = self._at(folded)
+        if spelled and where:
+            return [i for i in where if tone_key(self.syllables[i]) == key]
+        return where
 
 
 @lru_cache(maxsize=65_536)
@@ -109,33 +164,148 @@ def _tokens(text: str) -> _Tokens:
     folded = tuple(SYLLABLE.findall(fold(nfc(text))))
     if len(folded) != len(toks):
         folded = tuple(fold(t) for t in toks)
-    by_folded: dict[str, list[int]] = {}
-    for i, f in enumerate(folded):
-        by_folded.setdefault(f, []).append(i)
-    return _Tokens(toks, folded, by_folded, frozenset(folded), frozenset(bigrams(list(folded))))
+    return _Tokens(toks, folded)
 
 
-def word_in(word: str, text: str) -> bool:
-    """Whether a question's ``word`` occurs in ``text`` (see ``_Tokens.positions``)."""
-    return bool(_tokens(text).positions(word))
+class Span(NamedTuple):
+    """``text[start:end]``, a sentence of a passage: read from the passage's syllables,
+    which are cut once, instead of being cut again for each of its sentences."""
+
+    text: str
+    start: int
+    end: int
+
+    def __str__(self) -> str:
+        return self.text[self.start : self.end]
+
+
+@lru_cache(maxsize=4096)
+def _located(text: str) -> tuple[tuple[int, ...], tuple[int, ...], _Tokens] | None:
+    """Where each syllable of ``text`` starts and ends, and its tokens; None when its
+    syllables cannot be sliced by position (not NFC, or folding changes its length)."""
+    lowered = text.lower()
+    folded = fold(text)
+    if not (len(lowered) == len(folded) == len(text)) or not unicodedata.is_normalized("NFC", text):
+        return None
+    spans = [m.span() for m in SYLLABLE.finditer(lowered)]
+    starts = tuple(a for a, _ in spans)
+    ends = tuple(b for _, b in spans)
+    return (
+        starts,
+        ends,
+        _Tokens(tuple(lowered[a:b] for a, b in spans), tuple(folded[a:b] for a, b in spans)),
+    )
+
+
+class _Window(_Read):
+    """Syllables ``i`` to ``j`` of a text's tokens: a sentence read within its passage, whose
+    words are looked for once for all its sentences."""
+
+    __slots__ = ("base", "i", "j")
+
+    def __init__(self, base: _Tokens, i: int, j: int) -> None:
+        super().__init__()
+        self.base, self.i, self.j = base, i, j
+
+    @property
+    def folded(self) -> tuple[str, ...]:
+        return self.base.folded[self.i : self.j]
+
+    def _find(self, word: str) -> list[int]:
+        where, i = self.base.positions(word), self.i
+        return [p - i for p in where[bisect_left(where, i) : bisect_left(where, self.j)]]
+
+
+class _Chain(_Read):
+    """Texts read one after the other (a heading, then a sentence), each keeping what it has
+    looked up: a heading shared by many sentences is read once."""
+
+    __slots__ = ("parts", "offsets")
+
+    def __init__(self, parts: list[_Tokens | _Window]) -> None:
+        super().__init__()
+        self.parts = parts
+        self.offsets: list[int] = []
+        at = 0
+        for part in parts:
+            self.offsets.append(at)
+            at += len(part.folded)
+
+    @property
+    def folded(self) -> tuple[str, ...]:
+        return tuple(chain.from_iterable(p.folded for p in self.parts))
+
+    @property
+    def present(self) -> frozenset[str]:
+        if self._present is None:
+            self._present = frozenset().union(*(p.present for p in self.parts))
+        return self._present
+
+    def _find(self, word: str) -> list[int]:
+        out: list[int] = []
+        for part, offset in zip(self.parts, self.offsets, strict=True):
+            out += [p + offset for p in part.positions(word)]
+        return out
+
+
+def _span_tokens(span: Span) -> _Tokens | _Window:
+    """The tokens of a span, as ``_tokens`` of its text gives them."""
+    located = _located(span.text)
+    if located is not None:
+        starts, ends, tokens = located
+        i, j = bisect_left(starts, span.start), bisect_left(starts, span.end)
+        # the span cuts no syllable: the one before it ends before it, its last one within it
+        if (i == 0 or ends[i - 1] <= span.start) and (j == 0 or ends[j - 1] <= span.end):
+            return _Window(tokens, i, j)
+    return _tokens(str(span))
+
+
+def _expanded(query: Query, part: str | Span) -> str | Span:
+    """A part with the question's abbreviations spelled out; a sentence of a passage that
+    has none stays where it is (``Span``)."""
+    if isinstance(part, Span):
+        if query.expand(part.text) == part.text:
+            return part
+        part = str(part)
+    return query.expand(part)
+
+
+@lru_cache(maxsize=8192)
+def _joined(parts: tuple[str | Span, ...]) -> _Tokens | _Window | _Chain:
+    """The tokens of ``parts`` read one after the other, as of the parts joined by newlines
+    (a syllable never spans one): a heading or a document's title, shared by many texts, is
+    cut once."""
+    cut = [_span_tokens(p) if isinstance(p, Span) else _tokens(p) for p in parts]
+    return cut[0] if len(cut) == 1 else _Chain(cut)
+
+
+def word_in(word: str, text: str | tuple[str, ...]) -> bool:
+    """Whether a question's ``word`` occurs in ``text`` or its parts (see
+    ``_Tokens.positions``)."""
+    return bool(_joined((text,) if isinstance(text, str) else text).positions(word))
+
+
+def evidence_parts(hit: Hit) -> tuple[str, str, str]:
+    """What a hit says, with the document it belongs to: its title, number, issuer and
+    summary name what the passage itself may only call "Nghị định này", "tỉnh" or leave to
+    an earlier paragraph ("Thủ tướng nhấn mạnh …"); then its section, then its text."""
+    doc = hit.document
+    head = " ".join(x for x in (doc.title, doc.number or "", doc.issuer or "", doc.summary) if x)
+    return head, hit.passage.section, hit.passage.text
 
 
 def evidence_text(hit: Hit) -> str:
-    """What a hit says, with the document it belongs to: its title, number, issuer and
-    summary name what the passage itself may only call "Nghị định này", "tỉnh" or leave to
-    an earlier paragraph ("Thủ tướng nhấn mạnh …")."""
-    doc = hit.document
-    head = " ".join(x for x in (doc.title, doc.number or "", doc.issuer or "", doc.summary) if x)
-    return f"{head}\n{hit.passage.section}\n{hit.passage.text}"
+    return "\n".join(evidence_parts(hit))
 
 
 def coverage(
     query: Query,
     idf: Callable[[str], float],
-    text: str,
+    text: str | tuple[str | Span, ...],
     focus: dict[str, float] | None = None,
 ) -> float:
-    """How much of the question ``text`` contains, in [0, 1]: the IDF-weighted share of its
+    """How much of the question ``text`` (or its parts, read as joined by newlines: a
+    heading and a sentence) contains, in [0, 1]: the IDF-weighted share of its
     content words, averaged with the share of its word pairs (near each other, in order). A
     word counts as present when a synonym of the phrase it belongs to is there ("chồng chéo"
     ↔ "trùng lắp"). Pairs keep
@@ -143,16 +313,16 @@ def coverage(
     multiplies a word's weight (see ``answer.excerpts.focus``)."""
     if not query.words:
         return 0.0
-    tokens = _tokens(query.expand(text))
-    present, pair_set = tokens.present, tokens.pairs
+    parts = (text,) if isinstance(text, str) else text
+    tokens = _joined(tuple(_expanded(query, p) for p in parts))
     by_synonym: set[str] = set()
     for phrase, others in query.synonyms.items():
         for other in others:
             other_toks = [fold(t) for t in syllables(other)]
             if (
                 other_toks
-                and all(t in present for t in other_toks)
-                and (len(other_toks) == 1 or set(bigrams(other_toks)) <= pair_set)
+                and all(t in tokens.present for t in other_toks)
+                and (len(other_toks) == 1 or set(bigrams(other_toks)) <= tokens.pairs)
             ):
                 by_synonym |= {fold(t) for t in syllables(phrase)}
                 break
@@ -333,7 +503,7 @@ def missing_facts(
     2022" in a report of 2022 does not answer who led a ranking in 2022."""
     if not hits:
         return []
-    covers = [coverage(query, idf, evidence_text(h)) for h in hits[:3]]
+    covers = [coverage(query, idf, evidence_parts(h)) for h in hits[:3]]
     answering = [h for h, c in zip(hits[:3], covers, strict=False) if c >= ANSWERING * max(covers)]
     texts = [evidence_text(h) for h in answering]
     folded = fold("\n".join(texts))
@@ -387,7 +557,7 @@ def judge(
     sentence_top: float,
 ) -> Evidence:
     """The evidence for answering ``query`` from its best ``hits``."""
-    cover = max((coverage(query, idf, evidence_text(h)) for h in hits[:COVERED]), default=0.0)
+    cover = max((coverage(query, idf, evidence_parts(h)) for h in hits[:COVERED]), default=0.0)
     return Evidence(
         confidence=confidence(cover, dense_top, sentence_top) if hits else 0.0,
         coverage=cover,
