@@ -68,3 +68,33 @@ def test_other_model_by_configuration(tmp_path: Path) -> None:
     encoder = Encoder(other)
     assert encoder.name == f"{settings.default_model_dir.resolve()} (onnx-int8)"
     assert encoder.encode_query("cải cách hành chính").shape == (384,)
+
+
+def test_a_serving_store_keeps_the_sentences_it_read(
+    built_index: Settings, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """A published version's sentences are read from SQLite once and come back the same; the
+    oldest are let go past ``SENTENCE_CACHE``; a writable store keeps nothing."""
+    import retrieval.index.store as store_module
+
+    folder = current_version_dir(built_index.index_root)
+    serving = Store(folder / "store.sqlite", readonly=True)
+    ids = [int(i) for i in serving.vectors()[0][:8]]
+    first = serving.sentences_of(ids[:6])
+    assert first and set(first) <= set(ids[:6])
+    reads: list[list[int]] = []
+    read = serving._read_sentences
+    monkeypatch.setattr(serving, "_read_sentences", lambda ids: reads.append(ids) or read(ids))
+    again = serving.sentences_of(ids[:6])
+    assert not reads and again.keys() == first.keys()  # nothing read again
+    for pid, sentences in first.items():
+        assert [(a, b) for a, b, _ in again[pid]] == [(a, b) for a, b, _ in sentences]
+        assert all((x == y).all() for (*_, x), (*_, y) in zip(again[pid], sentences, strict=True))
+    monkeypatch.setattr(store_module, "SENTENCE_CACHE", 3)
+    serving.sentences_of(ids[6:7])  # over the limit: the oldest go
+    assert list(serving._sentences) == [ids[4], ids[5], ids[6]]
+    assert serving.sentences_of(ids[:1]).keys() == first.keys() & {ids[0]}
+    assert reads == [ids[6:7], ids[:1]]
+    shutil.copy(folder / "store.sqlite", tmp_path / "store.sqlite")
+    writable = Store(tmp_path / "store.sqlite")
+    assert writable.sentences_of(ids[:6]).keys() == first.keys() and writable._sentences is None

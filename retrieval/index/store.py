@@ -34,6 +34,8 @@ def lexical_fields(text: str) -> tuple[str, str]:
 PASSAGE_CACHE = 20_000
 #: Articles and documents whose passage ids (in reading order) a serving store keeps.
 LIST_CACHE = 512
+#: Passages whose sentences (spans and vectors, about 8 KB a passage) a serving store keeps.
+SENTENCE_CACHE = 2_000
 
 
 class Store:
@@ -53,6 +55,9 @@ class Store:
         #: most recently read ``PASSAGE_CACHE`` of them (a question reads about a hundred).
         self._read: OrderedDict[int, Passage] | None = OrderedDict() if readonly else None
         self._lists: OrderedDict[tuple, tuple[int, ...]] | None = (
+            OrderedDict() if readonly else None
+        )
+        self._sentences: OrderedDict[int, list[tuple[int, int, np.ndarray]]] | None = (
             OrderedDict() if readonly else None
         )
         self.readonly = readonly
@@ -313,10 +318,33 @@ class Store:
     def sentences_of(
         self, passage_ids: Iterable[int]
     ) -> dict[int, list[tuple[int, int, np.ndarray]]]:
-        """passage id → its sentences as (start, end, vector), in reading order."""
-        ids = list(passage_ids)
+        """passage id → its sentences as (start, end, vector), in reading order (a passage
+        without any is left out). A serving store keeps those of the ``SENTENCE_CACHE``
+        passages read last."""
+        ids = list(dict.fromkeys(passage_ids))
         if not ids or not self.has_sentences():
             return {}
+        kept = self._sentences
+        found: dict[int, list[tuple[int, int, np.ndarray]]] = {}
+        if kept is not None:
+            with self._lock:
+                for pid in ids:
+                    if pid in kept:
+                        kept.move_to_end(pid)
+                        found[pid] = kept[pid]
+        missing = [pid for pid in ids if pid not in found]
+        if missing:
+            read = self._read_sentences(missing)
+            if kept is not None:
+                with self._lock:
+                    for pid in missing:
+                        kept[pid] = read.get(pid, [])
+                    while len(kept) > SENTENCE_CACHE:
+                        kept.popitem(last=False)
+            found.update(read)
+        return {pid: found[pid] for pid in ids if found.get(pid)}
+
+    def _read_sentences(self, ids: list[int]) -> dict[int, list[tuple[int, int, np.ndarray]]]:
         marks = ",".join("?" * len(ids))
         sql = (
             f"SELECT passage_id, start, end, vector FROM sentences WHERE passage_id IN ({marks}) "
