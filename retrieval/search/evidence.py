@@ -14,7 +14,6 @@ The constants are calibrated by ``scripts/calibrate_abstention.py`` on questions
 
 from __future__ import annotations
 
-import contextlib
 import math
 import re
 import unicodedata
@@ -132,10 +131,12 @@ class _Tokens(_Read):
             where = []
             if folded in self.present:  # tuple.index: a scan in C from one match to the next
                 index, at = self.folded.index, -1
-                with contextlib.suppress(ValueError):
+                try:
                     while True:
                         at = index(folded, at + 1)
                         where.append(at)
+                except ValueError:
+                    pass
             self._where[folded] = where
         return where
 
