@@ -8,7 +8,8 @@ Reads the scales of ``data/bench/quick/results.json`` (``cchc bench --quick``),
 ``data/bench/embedding/results.json`` (``scripts/bench_embedding.py``) and
 ``data/bench/load/results.json`` (``scripts/bench_load.py``), whichever exist, and writes
 ``docs/bench_lexical_engines.png``, ``docs/bench_embedding.png`` and ``docs/bench_load.png``;
-``docs/bench_question_path.png`` from the second session's runs (``STEPS_10K``, ``STEPS_1M``).
+``docs/bench_question_path.png`` from the second and third sessions' runs (``STEPS_10K``,
+``STEPS_1M``).
 ``--only steps`` (or ``lexical``, ``embedding``, ``load``) writes only those.
 """
 
@@ -98,19 +99,21 @@ def load(result: dict) -> Path:
     return _save(fig, "bench_load.png")
 
 
-#: The second session's steps (docs/PERFORMANCE.md, section 0): the quick benchmark's result
-#: folder after each step at 10k, and the 1M runs (a whole run's results, or one scale's
-#: ``serve.json``).
+#: The second and third sessions' steps (docs/PERFORMANCE.md, section 0): the quick
+#: benchmark's result folder after each step at 10k (the third session's: the run of median
+#: ratio of five), and the 1M runs (a whole run's results, or one scale's ``serve.json``).
 STEPS_10K = [
     ("start", "quick-1504"),
     ("+ caches,\nspinning", "quick-1523"),
     ("+ tantivy", "quick-1541"),
     ("+ 1M changes", "quick"),
+    ("+ coverage\nin parts", "quick-third"),
 ]
 STEPS_1M = [
     ("start", "scale-1m-before/results.json"),
     ("nprobe tuned,\nscan on 2 cores", "scale-1m/results.json"),
     ("+ catalogue,\ncommon terms", "scale-1m/keep-1000000/serve.json"),
+    ("+ numbers as\none term", "scale-1m-final/results.json"),
 ]
 
 
@@ -168,7 +171,7 @@ def question_path() -> Path | None:
     ax.set_ylim(0, 1.4 * max(r["serve"]["search_ms"]["p95"] for _, r in one))  # the legend
     ax.set_title("1M passages: hybrid search (no embedding)")
     ax.legend(fontsize=7)
-    fig.suptitle("The question path, second session (2 quiet cores)")
+    fig.suptitle("The question path, second and third sessions (2 quiet cores)")
     fig.tight_layout()
     return _save(fig, "bench_question_path.png")
 

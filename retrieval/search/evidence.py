@@ -156,8 +156,16 @@ def _lookup(word: str) -> tuple[bool, str, str]:
     return False, word, word
 
 
-@lru_cache(maxsize=8192)
 def _tokens(text: str) -> _Tokens:
+    """A text's tokens: those of ``_located`` (one object, so a passage read for the evidence
+    check is read for the answer's sentences with what it has already looked up), or, for a
+    text that cannot be sliced by position, cut apart."""
+    located = _located(text)
+    return located[2] if located is not None else _cut(text)
+
+
+@lru_cache(maxsize=1024)
+def _cut(text: str) -> _Tokens:
     toks = tuple(syllables(text))
     # Folding keeps a syllable's letters apart from its marks, so the folded text has the same
     # syllables, found in one pass; a text where it does not (stray combining marks) is
@@ -180,7 +188,7 @@ class Span(NamedTuple):
         return self.text[self.start : self.end]
 
 
-@lru_cache(maxsize=4096)
+@lru_cache(maxsize=8192)
 def _located(text: str) -> tuple[tuple[int, ...], tuple[int, ...], _Tokens] | None:
     """Where each syllable of ``text`` starts and ends, and its tokens; None when its
     syllables cannot be sliced by position (not NFC, or folding changes its length)."""
@@ -258,7 +266,7 @@ def _span_tokens(span: Span) -> _Tokens | _Window:
         # the span cuts no syllable: the one before it ends before it, its last one within it
         if (i == 0 or ends[i - 1] <= span.start) and (j == 0 or ends[j - 1] <= span.end):
             return _Window(tokens, i, j)
-    return _tokens(str(span))
+    return _cut(str(span))
 
 
 def _expanded(query: Query, part: str | Span) -> str | Span:
