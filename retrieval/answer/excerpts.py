@@ -19,7 +19,6 @@ import numpy as np
 from retrieval.domain.models import Hit, Passage, Snippet
 from retrieval.domain.naming import ELLIPSIS
 from retrieval.domain.text import (
-    SYLLABLE,
     fold,
     has_diacritics,
     split_clauses,
@@ -28,7 +27,7 @@ from retrieval.domain.text import (
 )
 from retrieval.knowledge.boilerplate import is_furniture
 from retrieval.knowledge.structure import Unit, passage_units
-from retrieval.search.evidence import Span, coverage, word_in
+from retrieval.search.evidence import Span, coverage, syllable_spans, word_in
 from retrieval.search.query import Query
 
 #: Longest sentence shown whole; a longer one is cut between clauses around what matches.
@@ -234,11 +233,7 @@ def matched_spans(text: str, query: Query) -> list[tuple[int, int]]:
     folded = {w for w in query.words if not has_diacritics(w)}
     for others in query.synonyms.values():
         folded |= {fold(t) for o in others for t in syllables(o)}
-    return [
-        m.span()
-        for m in SYLLABLE.finditer(text)
-        if tone_key(m.group(0)) in spelled or fold(m.group(0)) in folded
-    ]
+    return syllable_spans(text, folded, spelled)
 
 
 def trim(

@@ -269,6 +269,25 @@ def _span_tokens(span: Span) -> _Tokens | _Window:
     return _cut(str(span))
 
 
+def syllable_spans(text: str, folded: set[str], spelled: set[str]) -> list[tuple[int, int]]:
+    """Where in ``text`` a syllable is, folded, one of ``folded``, or is spelled as one of
+    ``spelled`` (tone keys, ``domain.text.tone_key``)."""
+    located = _located(text)
+    if located is None:
+        return [
+            m.span()
+            for m in SYLLABLE.finditer(text)
+            if tone_key(m.group(0)) in spelled or fold(m.group(0)) in folded
+        ]
+    starts, ends, tokens = located
+    by_spelling = {fold(k) for k in spelled}  # a spelling is looked at only where it may be
+    return [
+        (starts[i], ends[i])
+        for i, f in enumerate(tokens.folded)
+        if f in folded or (f in by_spelling and tone_key(tokens.syllables[i]) in spelled)
+    ]
+
+
 def _expanded(query: Query, part: str | Span) -> str | Span:
     """A part with the question's abbreviations spelled out; a sentence of a passage that
     has none stays where it is (``Span``)."""
