@@ -108,6 +108,9 @@ class _Read:
             where = self._memo[word] = self._find(word)
         return where
 
+    def __len__(self) -> int:
+        return len(self.folded)
+
     def _find(self, word: str) -> list[int]:
         raise NotImplementedError
 
@@ -220,6 +223,9 @@ class _Window(_Read):
     def folded(self) -> tuple[str, ...]:
         return self.base.folded[self.i : self.j]
 
+    def __len__(self) -> int:
+        return self.j - self.i
+
     def _find(self, word: str) -> list[int]:
         where, i = self.base.positions(word), self.i
         return [p - i for p in where[bisect_left(where, i) : bisect_left(where, self.j)]]
@@ -238,7 +244,7 @@ class _Chain(_Read):
         at = 0
         for part in parts:
             self.offsets.append(at)
-            at += len(part.folded)
+            at += len(part)
 
     @property
     def folded(self) -> tuple[str, ...]:
