@@ -38,6 +38,26 @@ LIST_CACHE = 512
 SENTENCE_CACHE = 2_000
 
 
+class _Recent(OrderedDict):
+    """The entries used last, at most the ``limit`` given when adding (a serving store's
+    caches; the caller holds the store's lock)."""
+
+    def take(self, keys: Iterable) -> dict:
+        """The entries of ``keys`` that are kept, now the most recently used."""
+        found = {key: self[key] for key in keys if key in self}
+        for key in found:
+            self.move_to_end(key)
+        return found
+
+    def keep(self, items: Iterable[tuple], limit: int) -> None:
+        """Add (key, value) pairs as the most recently used; the oldest go past ``limit``."""
+        for key, value in items:
+            self[key] = value
+            self.move_to_end(key)
+        while len(self) > limit:
+            self.popitem(last=False)
+
+
 class Store:
     """One version's SQLite file. Thread-safe for reads through one shared connection."""
 
@@ -53,13 +73,9 @@ class Store:
         self._lock = threading.Lock()
         #: A published version never changes: the passages its questions read are kept, the
         #: most recently read ``PASSAGE_CACHE`` of them (a question reads about a hundred).
-        self._read: OrderedDict[int, Passage] | None = OrderedDict() if readonly else None
-        self._lists: OrderedDict[tuple, tuple[int, ...]] | None = (
-            OrderedDict() if readonly else None
-        )
-        self._sentences: OrderedDict[int, list[tuple[int, int, np.ndarray]]] | None = (
-            OrderedDict() if readonly else None
-        )
+        self._read: _Recent | None = _Recent() if readonly else None  # id → Passage
+        self._lists: _Recent | None = _Recent() if readonly else None  # query → ids
+        self._sentences: _Recent | None = _Recent() if readonly else None  # id → sentences
         self.readonly = readonly
         #: Where added passages' lexical fields go: the FTS5 table unless ``fts`` is off, and
         #: a tantivy index when the builder of a large corpus sets one (``tantivy_index``).
@@ -221,9 +237,7 @@ class Store:
         if kept is None:
             return {p.id: p for p in self._fetch(ids)}
         with self._lock:
-            found = {pid: kept[pid] for pid in ids if pid in kept}
-            for pid in found:
-                kept.move_to_end(pid)
+            found = kept.take(ids)
         missing = [pid for pid in ids if pid not in found]
         fetched = self._fetch(missing) if missing else []
         with self._lock:
@@ -233,14 +247,8 @@ class Store:
 
     def _keep(self, passages: list[Passage]) -> None:
         """Remember passages read (the caller holds the lock)."""
-        kept = self._read
-        if kept is None:
-            return
-        for p in passages:
-            kept[p.id] = p
-            kept.move_to_end(p.id)
-        while len(kept) > PASSAGE_CACHE:
-            kept.popitem(last=False)
+        if self._read is not None:
+            self._read.keep(((p.id, p) for p in passages), PASSAGE_CACHE)
 
     def _fetch(self, ids: list[int]) -> list[Passage]:
         marks = ",".join("?" * len(ids))
@@ -274,18 +282,14 @@ class Store:
             return self._rows(sql, params)
         key = (sql, params)
         with self._lock:
-            ids = kept.get(key)
-            if ids is not None:
-                kept.move_to_end(key)
+            ids = kept.take([key]).get(key)
         if ids is not None:
             found = self.passages(ids)
             if len(found) == len(ids):
                 return [found[pid] for pid in ids]
         rows = self._rows(sql, params)
         with self._lock:
-            kept[key] = tuple(p.id for p in rows)
-            while len(kept) > LIST_CACHE:
-                kept.popitem(last=False)
+            kept.keep([(key, tuple(p.id for p in rows))], LIST_CACHE)
             self._keep(rows)
         return rows
 
@@ -328,19 +332,13 @@ class Store:
         found: dict[int, list[tuple[int, int, np.ndarray]]] = {}
         if kept is not None:
             with self._lock:
-                for pid in ids:
-                    if pid in kept:
-                        kept.move_to_end(pid)
-                        found[pid] = kept[pid]
+                found = kept.take(ids)
         missing = [pid for pid in ids if pid not in found]
         if missing:
             read = self._read_sentences(missing)
             if kept is not None:
                 with self._lock:
-                    for pid in missing:
-                        kept[pid] = read.get(pid, [])
-                    while len(kept) > SENTENCE_CACHE:
-                        kept.popitem(last=False)
+                    kept.keep(((pid, read.get(pid, [])) for pid in missing), SENTENCE_CACHE)
             found.update(read)
         return {pid: found[pid] for pid in ids if found.get(pid)}
 
