@@ -3,10 +3,19 @@
 from __future__ import annotations
 
 import numpy as np
+import onnx
 
 from retrieval.config import Settings
 from retrieval.embedding.encoder import Encoder
-from retrieval.embedding.onnx import BATCH_TOKENS, OnnxModel, onnx_path
+from retrieval.embedding.onnx import (
+    BATCH_TOKENS,
+    BLOCK_ACCURACY,
+    BLOCK_BITS,
+    BLOCK_SIZE,
+    OnnxModel,
+    onnx_path,
+    query_path,
+)
 
 TEXTS = [
     "Nguyên tắc thực hiện thủ tục hành chính",
@@ -22,6 +31,38 @@ def test_default_backend_is_onnx_int8_and_recorded(settings: Settings, encoder: 
     assert Settings(_env_file=None).embedding_backend == "onnx-int8"
     assert encoder.backend == "onnx-int8" and onnx_path(settings.default_model_dir).exists()
     assert "onnx-int8" in encoder.name  # an index records which backend made its vectors
+
+
+def _graph(path):
+    return onnx.load(str(path), load_external_data=False).graph
+
+
+def test_questions_go_through_the_model_with_feed_forward_outputs_in_blocks(
+    settings: Settings, encoder: Encoder
+) -> None:
+    """The export's step 4: the questions' model has each layer's feed-forward output
+    projection in int8 blocks with int8 activations (ONNX Runtime's fast kernel); the
+    passages' model keeps them in fp32. A question's vector is nearly the same from both."""
+    model_dir = settings.default_model_dir
+    ffn = [f"/model/encoder/layer.{i}/output/dense/MatMul" for i in range(12)]
+    passages = _graph(onnx_path(model_dir))
+    assert sorted(n.name for n in passages.node if n.op_type == "MatMul") == sorted(ffn)
+    questions = _graph(query_path(model_dir))
+    blocks = [n for n in questions.node if n.op_type == "MatMulNBits"]
+    assert sorted(n.name for n in blocks) == sorted(f"{name}_Q{BLOCK_BITS}" for name in ffn)
+    assert not [n.name for n in questions.node if n.op_type == "MatMul"]
+    for node in blocks:
+        attributes = {a.name: onnx.helper.get_attribute_value(a) for a in node.attribute}
+        assert attributes["bits"] == BLOCK_BITS and attributes["block_size"] == BLOCK_SIZE
+        assert attributes["accuracy_level"] == BLOCK_ACCURACY
+    model = encoder.model
+    assert isinstance(model, OnnxModel) and model.query_path == query_path(model_dir)
+    question = encoder.query_prompt + TEXTS[0]
+    alone = model._run(model.session, model.tokenizer.encode_batch([question]))[0]
+    assert np.allclose(encoder.encode_query(TEXTS[0]), alone, atol=1e-6)
+    asked = model.encode_queries(TEXTS, prompt="query: ")
+    as_passages = model.encode(TEXTS, prompt="query: ")
+    assert float(np.min(np.sum(asked * as_passages, axis=1))) > 0.995
 
 
 def test_onnx_int8_agrees_with_torch(encoder: Encoder, torch_encoder: Encoder) -> None:

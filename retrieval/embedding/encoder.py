@@ -90,6 +90,8 @@ class Encoder:
         return np.asarray(vecs, dtype=np.float32)
 
     def _encode_queries(self, texts: list[str]) -> np.ndarray:
+        if isinstance(self.model, OnnxModel):  # its own model for questions
+            return self.model.encode_queries(texts, prompt=self.query_prompt)
         vecs = self.model.encode(
             texts, prompt=self.query_prompt, normalize_embeddings=True, convert_to_numpy=True
         )

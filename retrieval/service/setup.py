@@ -67,9 +67,9 @@ def build_model(
     elif not model_dir.is_dir():
         return  # a model by name: sentence-transformers finds it (torch backend only)
     if settings.embedding_backend == "onnx-int8":
-        from retrieval.embedding.onnx import export_onnx, onnx_path
+        from retrieval.embedding.onnx import export_onnx, is_exported
 
-        if not onnx_path(model_dir).exists() and exporting is not None:
+        if not is_exported(model_dir) and exporting is not None:
             exporting()
         export_onnx(model_dir)
 
