@@ -116,7 +116,7 @@ def export_variants(model_dir: Path, out: Path) -> dict[str, Path]:
             nodes_to_exclude=exclude,
             extra_options=extra,
         )
-    quantize_blocks(paths["mixed"], paths["blocks"], keep)
+    quantize_blocks(paths["mixed"], paths["blocks"])
     for fp32 in out.glob("fp32-*.onnx"):
         fp32.unlink()
     return paths

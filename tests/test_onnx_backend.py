@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import onnx
 
@@ -13,6 +15,7 @@ from retrieval.embedding.onnx import (
     BLOCK_BITS,
     BLOCK_SIZE,
     OnnxModel,
+    export_onnx,
     onnx_path,
     query_path,
 )
@@ -63,6 +66,24 @@ def test_questions_go_through_the_model_with_feed_forward_outputs_in_blocks(
     asked = model.encode_queries(TEXTS, prompt="query: ")
     as_passages = model.encode(TEXTS, prompt="query: ")
     assert float(np.min(np.sum(asked * as_passages, axis=1))) > 0.995
+
+
+def test_an_earlier_export_gets_the_questions_model_without_a_new_export(
+    settings: Settings, tmp_path: Path
+) -> None:
+    """A model folder exported before the questions had their own model: ``cchc setup``
+    makes it from the passages' one (no torch export), and leaves the passages' alone."""
+    model_dir = settings.default_model_dir
+    (tmp_path / "onnx").mkdir()
+    passages = onnx_path(tmp_path)
+    passages.symlink_to(onnx_path(model_dir))
+    (tmp_path / "onnx" / "model_qint8.onnx").write_bytes(b"an older recipe")
+    assert export_onnx(tmp_path) == passages
+    assert query_path(tmp_path).read_bytes() == query_path(model_dir).read_bytes()
+    assert passages.is_symlink() and sorted(p.name for p in (tmp_path / "onnx").iterdir()) == [
+        "model_int8_mixed.onnx",
+        "model_int8_query.onnx",
+    ]
 
 
 def test_onnx_int8_agrees_with_torch(encoder: Encoder, torch_encoder: Encoder) -> None:

@@ -85,19 +85,11 @@ def export_onnx(model_dir: Path, force: bool = False) -> Path:
         _export_passage_model(model_dir, target)
     query = query_path(model_dir)
     if force or not query.exists():
-        nodes = [n for n in _matmul_names(target) if FP32_NODES.search(n)]
-        replace_atomically(query, lambda partial: quantize_blocks(target, partial, nodes))
+        replace_atomically(query, lambda partial: quantize_blocks(target, partial))
     for old in target.parent.glob("*.onnx"):
         if old not in (target, query):
             old.unlink(missing_ok=True)  # an older recipe's file
     return target
-
-
-def _matmul_names(path: Path) -> list[str]:
-    import onnx
-
-    graph = onnx.load(str(path), load_external_data=False).graph
-    return [n.name for n in graph.node if n.op_type == "MatMul"]
 
 
 def _export_passage_model(model_dir: Path, target: Path) -> None:
@@ -159,9 +151,9 @@ def _export_passage_model(model_dir: Path, target: Path) -> None:
         )
 
 
-def quantize_blocks(source: Path, target: Path, nodes: list[str]) -> None:
-    """Step 4: the MatMul ``nodes`` of ``source`` with int8 weights and activations in
-    blocks, written to ``target``."""
+def quantize_blocks(source: Path, target: Path) -> None:
+    """Step 4: ``source`` with its MatMuls left in fp32 (``FP32_NODES``) in int8 blocks,
+    weights and activations, written to ``target``."""
     import logging
 
     import onnx
@@ -174,8 +166,10 @@ def quantize_blocks(source: Path, target: Path, nodes: list[str]) -> None:
     # node-by-node reports kept out of the set-up's output.
     root.handlers[:], root.level = handlers, level
     logging.getLogger(MatMulNBitsQuantizer.__module__).setLevel(logging.WARNING)
+    model = onnx.load(str(source))
+    nodes = [n.name for n in model.graph.node if FP32_NODES.search(n.name)]
     quantizer = MatMulNBitsQuantizer(
-        onnx.load(str(source)),
+        model,
         bits=BLOCK_BITS,
         block_size=BLOCK_SIZE,
         is_symmetric=True,
