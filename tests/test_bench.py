@@ -102,6 +102,33 @@ def test_small_corpus_keeps_the_exact_index() -> None:
     assert index.search(vectors[:1], 1)[1][0][0] == 0
 
 
+def test_a_larger_exact_index_scans_bytes_and_keeps_the_exact_results(tmp_path: Path) -> None:
+    """From ``REFINE_FROM`` vectors the exact index scans 8-bit codes and re-ranks in fp32:
+    the same passages, in the same order, with the same scores as a plain scan, also after
+    it is saved and read back; the manifest names it."""
+    n = index_mod.REFINE_FROM + 1000
+    vectors = clustered_vectors(n, seed=5)
+    ids = np.arange(7, 7 + n, dtype=np.int64)
+    index = build_faiss(ids, vectors, 384)
+    kind, params = describe_faiss(index)
+    assert kind == "IndexRefineFlat" and params["k_factor"] == index_mod.REFINE_FACTOR
+    index_mod.save_faiss(index, tmp_path)
+    loaded = index_mod.load_faiss(tmp_path, params)
+    assert describe_faiss(loaded) == (kind, params)
+    plain = faiss.IndexFlatIP(384)
+    plain.add(vectors)
+    queries = probe_queries(vectors, np.random.default_rng(1), count=60)
+    scores, rows = plain.search(queries, 50)
+    for q, want_ids, want_scores in zip(queries, ids[rows], scores, strict=True):
+        for candidate in (index, loaded):
+            got = index_mod.dense_search(candidate, q, 50)
+            assert [i for i, _ in got] == list(want_ids)
+            assert np.allclose([s for _, s in got], want_scores, atol=1e-5)
+    assert np.allclose(loaded.reconstruct(int(ids[3])), vectors[3])
+    small = build_faiss(ids[:500], vectors[:500], 384)
+    assert describe_faiss(small)[0] == "IndexFlatIP"  # fits the caches: a plain scan
+
+
 def test_reindex_with_the_approximate_index(
     tmp_path: Path, encoder: Encoder, monkeypatch: pytest.MonkeyPatch
 ) -> None:
