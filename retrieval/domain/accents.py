@@ -72,11 +72,17 @@ def compatible(typed: str, form: str) -> bool:
 TYPED_WITH_TONES = 0.3
 
 
+def _toned(syllable: str) -> bool:
+    """Whether ``syllable`` carries a tone mark: ``_marks(syllable)[1]`` without taking it
+    apart letter by letter (asked of every syllable of every question)."""
+    return not _TONES.isdisjoint(unicodedata.normalize("NFD", syllable))
+
+
 def _tone_share(words: list[str]) -> float:
     letters = [w for w in words if any(c.isalpha() for c in w) and not w.isupper()]
     if not letters:
         return 0.0
-    toned = sum(bool(_marks(w)[1]) for w in letters)
+    toned = sum(_toned(w) for w in letters)
     return toned / len(letters)
 
 

@@ -101,20 +101,23 @@ class Vocabulary(BaseModel):
 
     # -- synonyms -------------------------------------------------------------------------------
     @cached_property
-    def _synonym_index(self) -> list[tuple[re.Pattern[str], list[str]]]:
+    def _synonym_index(self) -> list[tuple[str, re.Pattern[str], list[str]]]:
+        """(phrase folded, the phrase as a whole word, its other forms) of every phrase."""
         out = []
         for group in self.synonyms:
             for phrase in group:
-                pattern = re.compile(rf"(?<!\w){re.escape(fold(phrase))}(?!\w)")
-                out.append((pattern, [p for p in group if fold(p) != fold(phrase)]))
+                folded = fold(phrase)
+                pattern = re.compile(rf"(?<!\w){re.escape(folded)}(?!\w)")
+                out.append((folded, pattern, [p for p in group if fold(p) != folded]))
         return out
 
     def synonyms_in(self, text: str) -> dict[str, list[str]]:
         """Each phrase of ``text`` that the table knows (folded), with its other forms."""
         folded = fold(nfc(text))
         out: dict[str, list[str]] = {}
-        for pattern, others in self._synonym_index:
-            if m := pattern.search(folded):
+        for phrase, pattern, others in self._synonym_index:
+            # a substring test first: most phrases are not in the text at all
+            if phrase in folded and (m := pattern.search(folded)):
                 found = out.setdefault(m.group(0), [])
                 found += [o for o in others if fold(o) not in folded and o not in found]
         return {phrase: others for phrase, others in out.items() if others}
@@ -146,15 +149,20 @@ class Vocabulary(BaseModel):
 
     # -- places and agencies --------------------------------------------------------------------
     @cached_property
-    def _place_patterns(self) -> list[tuple[str, re.Pattern[str]]]:
+    def _place_patterns(self) -> list[tuple[str, str, re.Pattern[str]]]:
         return [
-            (place, re.compile(rf"(?<!\w){re.escape(fold(place))}(?!\w)")) for place in self.places
+            (place, fold(place), re.compile(rf"(?<!\w){re.escape(fold(place))}(?!\w)"))
+            for place in self.places
         ]
 
     def places_in(self, text: str) -> list[str]:
         """The provinces and cities named in ``text`` (accents optional)."""
         folded = fold(nfc(text))
-        return [place for place, pattern in self._place_patterns if pattern.search(folded)]
+        return [
+            place
+            for place, name, pattern in self._place_patterns
+            if name in folded and pattern.search(folded)
+        ]
 
     def renamed(self, text: str) -> list[Agency]:
         """Agencies and provinces named in ``text`` that have been renamed or merged since."""

@@ -174,6 +174,9 @@ class Query:
     #: What "X là gì?" asks to define (folded, abbreviations spelled out): "kiem soat thu tuc
     #: hanh chinh".
     defines: str | None = None
+    #: What the steps of answering work out from the question alone, once for the many texts
+    #: they read it against (``search.evidence.coverage``: its words' weights).
+    memo: dict = field(default_factory=dict, repr=False, compare=False)
 
     def defined_in(self, text: str) -> bool:
         """Whether ``text`` defines what the question asks to define ("X là …")."""
@@ -212,10 +215,10 @@ def _number(token: str) -> int | None:
     return _NUMBER_WORDS.get(token) or ORDINALS.get(token)
 
 
-def _wants(question: str, folded: str) -> set[str]:
-    """What kind of fact the question asks for. Typed with its tones, "bộ máy" is not
-    "mấy": the folded cue "may" then counts only where "mấy" was written."""
-    if typed_with_tones(question) and "mấy" not in question.lower():
+def _wants(question: str, folded: str, toned: bool) -> set[str]:
+    """What kind of fact the question asks for. Typed with its tones (``toned``), "bộ máy"
+    is not "mấy": the folded cue "may" then counts only where "mấy" was written."""
+    if toned and "mấy" not in question.lower():
         folded = re.sub(r"\bmay\b", " ", folded)
     return {name for name, pattern in _WANTS.items() if pattern.search(folded)}
 
@@ -238,7 +241,8 @@ def analyse(question: str, vocabulary: Vocabulary, accent_forms: dict[str, str])
     lexical_text = " ; ".join([expanded, *alternatives, *glosses])
 
     toks = syllables(vocabulary.expand(restored, keep=False))
-    if not typed_with_tones(question):
+    toned = typed_with_tones(question)
+    if not toned:
         # Accents put back by ``restore_accents`` guide the dense model, but words are matched
         # as typed: a wrong guess ("nhân quả" for "nhan qua") must not hide "nhận quà".
         toks = [fold(t) for t in toks]
@@ -259,7 +263,7 @@ def analyse(question: str, vocabulary: Vocabulary, accent_forms: dict[str, str])
         lexical_text=lexical_text,
         english=english,
         kinds=question_kinds(lexical_folded),
-        wants=_wants(question, lexical_folded),
+        wants=_wants(question, lexical_folded, toned),
         words=words,
         pairs=list(dict.fromkeys(pairs)),
         alternatives=[*alternatives, *glosses],
