@@ -332,6 +332,51 @@ def evidence_text(hit: Hit) -> str:
     return "\n".join(evidence_parts(hit))
 
 
+class _Terms(NamedTuple):
+    """What ``coverage`` reads of a question, whatever the text: each word's weight, each
+    pair's, and each phrase of the question that has synonyms (its syllables, folded) with
+    the folded syllables and syllable pairs of every other form."""
+
+    weights: dict[str, float]
+    pair_weights: list[float]
+    synonyms: list[tuple[frozenset[str], list[tuple[list[str], frozenset[str]]]]]
+
+
+def _terms(query: Query, idf: Callable[[str], float]) -> _Terms:
+    """``_Terms`` of ``query``, worked out once (a question is read against ~25 texts)."""
+    key = ("coverage", idf)
+    terms = query.memo.get(key)
+    if terms is None:
+        weights = {w: min(max(idf(w), IDF_RANGE[0]), IDF_RANGE[1]) for w in query.words}
+        synonyms = []
+        for phrase, others in query.synonyms.items():
+            forms = []
+            for other in others:
+                toks = [fold(t) for t in syllables(other)]
+                forms.append((toks, frozenset(bigrams(toks))))
+            synonyms.append((frozenset(fold(t) for t in syllables(phrase)), forms))
+        terms = query.memo[key] = _Terms(weights, _pair_weights(query, weights), synonyms)
+    return terms
+
+
+def _focused(
+    query: Query, terms: _Terms, focus: dict[str, float]
+) -> tuple[dict[str, float], list[float]]:
+    """The weights multiplied by ``focus``: worked out once for the sentences of an answer,
+    which share it (the memo holds ``focus`` itself, so its id is not another's)."""
+    key = ("focus", id(focus), id(terms))
+    kept = query.memo.get(key)
+    if kept is None or kept[0] is not focus or kept[1] is not terms:
+        weights = {w: x * focus.get(w, 1.0) for w, x in terms.weights.items()}
+        kept = query.memo[key] = (focus, terms, weights, _pair_weights(query, weights))
+    return kept[2], kept[3]
+
+
+def _pair_weights(query: Query, weights: dict[str, float]) -> list[float]:
+    # A pair weighs what its words weigh: "nhận quà" says more than "giải quyết".
+    return [(weights.get(a, 1.0) + weights.get(b, 1.0)) / 2 for a, b in query.pairs]
+
+
 def coverage(
     query: Query,
     idf: Callable[[str], float],
@@ -349,42 +394,42 @@ def coverage(
         return 0.0
     parts = (text,) if isinstance(text, str) else text
     tokens = _joined(tuple(_expanded(query, p) for p in parts))
+    terms = _terms(query, idf)
     by_synonym: set[str] = set()
-    for phrase, others in query.synonyms.items():
-        for other in others:
-            other_toks = [fold(t) for t in syllables(other)]
+    for phrase, forms in terms.synonyms:
+        for toks, pairs in forms:
             if (
-                other_toks
-                and all(t in tokens.present for t in other_toks)
-                and (len(other_toks) == 1 or set(bigrams(other_toks)) <= tokens.pairs)
+                toks
+                and all(t in tokens.present for t in toks)
+                and (len(toks) == 1 or pairs <= tokens.pairs)
             ):
-                by_synonym |= {fold(t) for t in syllables(phrase)}
+                by_synonym |= phrase
                 break
     where = {w: tokens.positions(w) for w in query.words}
     covered = {w for w in query.words if where[w] or fold(w) in by_synonym}
-    weights = {w: min(max(idf(w), IDF_RANGE[0]), IDF_RANGE[1]) for w in query.words}
+    weights, pair_weights = terms.weights, terms.pair_weights
     if focus:
-        weights = {w: x * focus.get(w, 1.0) for w, x in weights.items()}
+        weights, pair_weights = _focused(query, terms, focus)
     total = sum(weights.values()) or 1.0
     single = sum(weights[w] for w in covered) / total
     if not query.pairs:
         return single
 
     def pair_present(a: str, b: str) -> bool:
-        if {fold(a), fold(b)} <= by_synonym:
+        if by_synonym and {fold(a), fold(b)} <= by_synonym:
             return True
-        after = set(where[b] if b in where else tokens.positions(b))
-        return any(
-            i + gap in after
-            for i in (where[a] if a in where else tokens.positions(a))
-            for gap in range(1, PAIR_WINDOW + 1)
-        )
+        before = where[a] if a in where else tokens.positions(a)
+        if not before:
+            return False
+        after = where[b] if b in where else tokens.positions(b)
+        if not after:
+            return False
+        following = set(after)
+        return any(i + gap in following for i in before for gap in range(1, PAIR_WINDOW + 1))
 
-    # A pair weighs what its words weigh: "nhận quà" says more than "giải quyết".
-    pair_weight = [(weights.get(a, 1.0) + weights.get(b, 1.0)) / 2 for a, b in query.pairs]
     double = sum(
-        x for (a, b), x in zip(query.pairs, pair_weight, strict=True) if pair_present(a, b)
-    ) / sum(pair_weight)
+        x for (a, b), x in zip(query.pairs, pair_weights, strict=True) if pair_present(a, b)
+    ) / sum(pair_weights)
     return (single + double) / 2
 
 
@@ -530,21 +575,25 @@ def missing_facts(
     hits: list[Hit],
     catalogue: Catalogue,
     idf: Callable[[str], float],
+    covers: list[float] | None = None,
 ) -> list[Missing]:
     """The documents, years, places, figures and people the question names that the passages
     that answer it do not contain (a document may also be in the knowledge base's list of
     documents). A fact found only in a passage about something else does not count: "năm
-    2022" in a report of 2022 does not answer who led a ranking in 2022."""
+    2022" in a report of 2022 does not answer who led a ranking in 2022. ``covers``: the
+    coverage of the first hits, when the caller has it."""
     if not hits:
         return []
-    covers = [coverage(query, idf, evidence_parts(h)) for h in hits[:3]]
+    if covers is None:
+        covers = [coverage(query, idf, evidence_parts(h)) for h in hits[:3]]
+    covers = covers[:3]
     answering = [h for h, c in zip(hits[:3], covers, strict=False) if c >= ANSWERING * max(covers)]
     texts = [evidence_text(h) for h in answering]
     folded = fold("\n".join(texts))
     everywhere = fold("\n".join(evidence_text(h) for h in hits))
     years_known = " ".join(str(h.document.issued.year) for h in answering if h.document.issued)
     out: list[Missing] = []
-    canon = _canon(everywhere)
+    canon = _canon(everywhere) if query.documents else ""
     for doc in query.documents:
         if not document_named(doc, everywhere, canon) and not document_named(
             doc, catalogue.folded, catalogue.canon
@@ -591,13 +640,14 @@ def judge(
     sentence_top: float,
 ) -> Evidence:
     """The evidence for answering ``query`` from its best ``hits``."""
-    cover = max((coverage(query, idf, evidence_parts(h)) for h in hits[:COVERED]), default=0.0)
+    covers = [coverage(query, idf, evidence_parts(h)) for h in hits[:COVERED]]
+    cover = max(covers, default=0.0)
     return Evidence(
         confidence=confidence(cover, dense_top, sentence_top) if hits else 0.0,
         coverage=cover,
         dense=dense_top,
         sentence=sentence_top,
-        missing=missing_facts(query, hits[:5], catalogue, idf),
+        missing=missing_facts(query, hits[:5], catalogue, idf, covers),
     )
 
 

@@ -269,10 +269,14 @@ class Searcher:
             lists.append((1.0, [pid for pid in present if query.defined_in(passages[pid].text)]))
         # A heading that the question repeats ("Nguyên tắc thực hiện thủ tục hành chính",
         # "Phạm vi điều chỉnh") names the article that answers it.
-        headings = {pid: heading_of(passages[pid]) for pid in present}
-        matched = {h: title_match(query, h) for h in set(headings.values())}  # shared headings
-        titled = [(matched[headings[pid]], pid) for pid in present]
-        titled = [(c, pid) for c, pid in titled if c >= TITLE_MATCH]
+        matched: dict[str, float] = {}  # a heading is shared by the items under it
+        titled = []
+        for pid in present:
+            heading = heading_of(passages[pid])
+            if (c := matched.get(heading)) is None:
+                c = matched[heading] = title_match(query, heading)
+            if c >= TITLE_MATCH:
+                titled.append((c, pid))
         titled.sort(key=lambda x: -x[0])
         lists.append((1.0, [pid for _, pid in titled]))
         return lists
