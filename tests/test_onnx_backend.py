@@ -13,6 +13,7 @@ from retrieval.embedding.onnx import (
     BATCH_TOKENS,
     BLOCK_ACCURACY,
     BLOCK_BITS,
+    BLOCK_LAYERS,
     BLOCK_SIZE,
     OnnxModel,
     export_onnx,
@@ -40,24 +41,33 @@ def _graph(path):
     return onnx.load(str(path), load_external_data=False).graph
 
 
-def test_questions_go_through_the_model_with_feed_forward_outputs_in_blocks(
+def test_questions_go_through_the_model_with_smoothed_feed_forward_outputs(
     settings: Settings, encoder: Encoder
 ) -> None:
-    """The export's step 4: the questions' model has each layer's feed-forward output
-    projection in int8 blocks with int8 activations (ONNX Runtime's fast kernel); the
-    passages' model keeps them in fp32. A question's vector is nearly the same from both."""
+    """The export's step 4: in the questions' model, each layer's feed-forward output
+    projection is int8 too (the passages' model keeps them in fp32): smoothed and quantised
+    per channel from layer 1 on (a ``Mul`` by 1/s before the product, whose weights are int8),
+    in int8 blocks with int8 activations in layer 0. A question's vector is nearly the same
+    from both models."""
     model_dir = settings.default_model_dir
     ffn = [f"/model/encoder/layer.{i}/output/dense/MatMul" for i in range(12)]
     passages = _graph(onnx_path(model_dir))
     assert sorted(n.name for n in passages.node if n.op_type == "MatMul") == sorted(ffn)
     questions = _graph(query_path(model_dir))
-    blocks = [n for n in questions.node if n.op_type == "MatMulNBits"]
-    assert sorted(n.name for n in blocks) == sorted(f"{name}_Q{BLOCK_BITS}" for name in ffn)
     assert not [n.name for n in questions.node if n.op_type == "MatMul"]
+    blocks = [n for n in questions.node if n.op_type == "MatMulNBits"]
+    assert [n.name for n in blocks] == [f"{ffn[i]}_Q{BLOCK_BITS}" for i in sorted(BLOCK_LAYERS)]
     for node in blocks:
         attributes = {a.name: onnx.helper.get_attribute_value(a) for a in node.attribute}
         assert attributes["bits"] == BLOCK_BITS and attributes["block_size"] == BLOCK_SIZE
         assert attributes["accuracy_level"] == BLOCK_ACCURACY
+    by_name = {n.name: n for n in questions.node}
+    inverses = {i.name: i for i in questions.initializer}
+    for i in set(range(12)) - BLOCK_LAYERS:
+        smooth, product = by_name[f"{ffn[i]}_smooth"], by_name[f"{ffn[i]}_quant"]
+        assert smooth.op_type == "Mul" and product.op_type == "MatMulInteger"
+        inverse = onnx.numpy_helper.to_array(inverses[smooth.input[1]])
+        assert inverse.shape == (1536,) and np.all(inverse > 0) and np.ptp(inverse) > 0
     model = encoder.model
     assert isinstance(model, OnnxModel) and model.query_path == query_path(model_dir)
     question = encoder.query_prompt + TEXTS[0]
@@ -78,11 +88,13 @@ def test_an_earlier_export_gets_the_questions_model_without_a_new_export(
     passages = onnx_path(tmp_path)
     passages.symlink_to(onnx_path(model_dir))
     (tmp_path / "onnx" / "model_qint8.onnx").write_bytes(b"an older recipe")
+    (tmp_path / "onnx" / "model_int8_query.onnx").write_bytes(b"the questions' older recipe")
+    (tmp_path / "tokenizer.json").symlink_to(model_dir / "tokenizer.json")  # calibration
     assert export_onnx(tmp_path) == passages
     assert query_path(tmp_path).read_bytes() == query_path(model_dir).read_bytes()
     assert passages.is_symlink() and sorted(p.name for p in (tmp_path / "onnx").iterdir()) == [
         "model_int8_mixed.onnx",
-        "model_int8_query.onnx",
+        "model_int8_query_smoothed.onnx",
     ]
 
 
