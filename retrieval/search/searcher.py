@@ -7,6 +7,7 @@ evidence is judged (``evidence``)."""
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -209,10 +210,31 @@ class Searcher:
             return self._search(self.analyse(question), k, filters, extra)
 
     # -- ranking ------------------------------------------------------------------------------
+    @staticmethod
+    def _title_matches(
+        query: Query,
+        passages: Iterable[Passage],
+        titles: dict[int, float],
+        headings: dict[str, float],
+    ) -> None:
+        """``title_match`` of each passage's heading not yet in ``titles``; a heading is
+        shared by the items under it, and matched once (``headings``)."""
+        for p in passages:
+            if p.id not in titles:
+                heading = heading_of(p)
+                if (c := headings.get(heading)) is None:
+                    c = headings[heading] = title_match(query, heading)
+                titles[p.id] = c
+
     def _structural_lists(
-        self, query: Query, ordered: list[int], passages: dict[int, Passage]
+        self,
+        query: Query,
+        ordered: list[int],
+        passages: dict[int, Passage],
+        titles: dict[int, float],
     ) -> list[tuple[float, list[int]]]:
-        """Ranked lists from what the question says about where its answer sits."""
+        """Ranked lists from what the question says about where its answer sits;
+        ``titles``: each passage's ``title_match``."""
         lists: list[tuple[float, list[int]]] = []
         present = [pid for pid in ordered if pid in passages]
         if query.kinds:  # "các giải pháp …": passages of that kind, in fused order
@@ -269,14 +291,7 @@ class Searcher:
             lists.append((1.0, [pid for pid in present if query.defined_in(passages[pid].text)]))
         # A heading that the question repeats ("Nguyên tắc thực hiện thủ tục hành chính",
         # "Phạm vi điều chỉnh") names the article that answers it.
-        matched: dict[str, float] = {}  # a heading is shared by the items under it
-        titled = []
-        for pid in present:
-            heading = heading_of(passages[pid])
-            if (c := matched.get(heading)) is None:
-                c = matched[heading] = title_match(query, heading)
-            if c >= TITLE_MATCH:
-                titled.append((c, pid))
+        titled = [(titles[pid], pid) for pid in present if titles[pid] >= TITLE_MATCH]
         titled.sort(key=lambda x: -x[0])
         lists.append((1.0, [pid for _, pid in titled]))
         return lists
@@ -311,7 +326,16 @@ class Searcher:
         vector = self.encoder.encode_query(query.dense_text)
         sentence_job = self._pool.submit(version.sentence_search, vector, n)
         dense = version.dense_search(vector, n)
-        lexical, sentence = lexical_job.result(), sentence_job.result()
+        lexical = lexical_job.result()
+        # The sentences take longest at 10k passages and more (an inverted file of 50,000 and
+        # more sentences): meanwhile, the passages found so far are read and their headings
+        # matched with the question.
+        found = dict.fromkeys(pid for pid, _ in (*lexical, *dense))
+        passages = self.version.store.passages(found)
+        titles: dict[int, float] = {}
+        headings: dict[str, float] = {}
+        self._title_matches(query, passages.values(), titles, headings)
+        sentence = sentence_job.result()
 
         rrf: dict[int, float] = {}
         ranks = [{pid: r for r, (pid, _) in enumerate(found, 1)} for found in (lexical, dense)]
@@ -325,8 +349,9 @@ class Searcher:
             for pid, r in rank.items():
                 rrf[pid] = rrf.get(pid, 0.0) + weight / (rrf_k + r)
         ordered = sorted(rrf, key=rrf.__getitem__, reverse=True)
-        passages = self.version.store.passages(ordered)
-        for weight, ranked in self._structural_lists(query, ordered, passages):
+        passages |= self.version.store.passages(pid for pid in ordered if pid not in found)
+        self._title_matches(query, passages.values(), titles, headings)
+        for weight, ranked in self._structural_lists(query, ordered, passages, titles):
             for r, pid in enumerate(ranked, 1):
                 rrf[pid] += weight / (rrf_k + r)
         for pid, p in passages.items():
