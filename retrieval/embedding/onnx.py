@@ -150,17 +150,18 @@ def _export_passage_model(model_dir: Path, target: Path) -> None:
         keep = [n.name for n in optimized.model.graph.node if FP32_NODES.search(n.name)]
         # The fused operators (com.microsoft) have no ONNX shape inference: say that the
         # tensors whose type cannot be inferred are float.
-        replace_atomically(
-            target,
-            lambda partial: quantize_dynamic(
-                str(fused),
-                str(partial),
-                weight_type=QuantType.QInt8,
-                per_channel=True,
-                nodes_to_exclude=keep,
-                extra_options={"DefaultTensorType": 1},  # onnx.TensorProto.FLOAT
-            ),
-        )
+        with _quiet_quantiser():
+            replace_atomically(
+                target,
+                lambda partial: quantize_dynamic(
+                    str(fused),
+                    str(partial),
+                    weight_type=QuantType.QInt8,
+                    per_channel=True,
+                    nodes_to_exclude=keep,
+                    extra_options={"DefaultTensorType": 1},  # onnx.TensorProto.FLOAT
+                ),
+            )
 
 
 def quantize_queries(model_dir: Path, source: Path, target: Path) -> None:
@@ -273,9 +274,9 @@ def quantize_blocks(source: Path, target: Path) -> None:
 @contextmanager
 def _quiet_quantiser() -> Iterator[None]:
     """ONNX Runtime's quantisers log through the root logger: importing the block quantiser
-    configures it (INFO, to stderr), and the dynamic one warns that a model already has
-    quantised nodes (it has: the others). None of it reaches the set-up's output or the
-    bot's logs; the root logger is as it was afterwards."""
+    configures it (INFO, to stderr), and the dynamic one advises pre-processing and warns
+    that a model already has quantised nodes (the questions' has: the others). None of it
+    reaches the set-up's output or the bot's logs; the root logger is as it was afterwards."""
     import logging
 
     root = logging.getLogger()
