@@ -349,8 +349,9 @@ class Searcher:
             for pid, r in rank.items():
                 rrf[pid] = rrf.get(pid, 0.0) + weight / (rrf_k + r)
         ordered = sorted(rrf, key=rrf.__getitem__, reverse=True)
-        passages |= self.version.store.passages(pid for pid in ordered if pid not in found)
-        self._title_matches(query, passages.values(), titles, headings)
+        later = self.version.store.passages(pid for pid in ordered if pid not in found)
+        self._title_matches(query, later.values(), titles, headings)
+        passages |= later
         for weight, ranked in self._structural_lists(query, ordered, passages, titles):
             for r, pid in enumerate(ranked, 1):
                 rrf[pid] += weight / (rrf_k + r)
